@@ -1,0 +1,276 @@
+"""Reading and validating ``params.yaml``.
+
+Every check runs before any work starts and raises a PipelineError that names
+the key, the bad value and what would be valid, so a typo never costs a run.
+"""
+
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vae_study.errors import PipelineError
+
+PARAMS_FILE = Path("params.yaml")
+TFDS_SOURCE = "tfds"
+OPTIMIZERS = ("adam",)
+DISTRIBUTE_MODES = ("none", "mirrored", "multi_worker")
+PRECISIONS = ("float32", "mixed_bfloat16")
+
+
+@dataclass(frozen=True)
+class DatasetParams:
+    """Where a dataset comes from and how much of it the model sees."""
+
+    name: str
+    source: str
+    tfds_name: str
+    validation_size: int = 0
+    max_train: int | None = None
+    max_test: int | None = None
+    seed: int = 0
+
+    @property
+    def is_tfds(self) -> bool:
+        return self.source == TFDS_SOURCE
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    """Optimisation settings shared by all variants unless a variant overrides them."""
+
+    optimizer: str = "adam"
+    learning_rate: float = 1e-4
+    batch_size: int = 50
+    epochs: int = 10
+    seed: int = 0
+    distribute: str = "none"
+    devices: tuple[str, ...] | None = None
+    precision: str = "float32"
+    jit_compile: bool = False
+
+
+@dataclass(frozen=True)
+class VariantParams:
+    """One model of the study: its architecture, loss weighting and training settings."""
+
+    name: str
+    dataset: str
+    conv_filters: tuple[int, ...]
+    dense_units: tuple[int, ...]
+    latent_dim: int
+    kl_weight: float
+    train: TrainParams
+
+
+@dataclass(frozen=True)
+class PlotParams:
+    """How many images the figures show."""
+
+    reconstructions: int = 10
+    manifold_grid: int = 15
+    samples: int = 36
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class EvaluateParams:
+    """Latent-space scoring settings."""
+
+    knn_neighbors: int = 5
+    batch_size: int = 500
+
+
+def load_params(path: Path = PARAMS_FILE) -> dict[str, Any]:
+    """Read the params file as a mapping, or fail saying why it cannot be read."""
+    try:
+        params = yaml.safe_load(Path(path).read_text())
+    except FileNotFoundError:
+        raise PipelineError(f"params file {path} not found; run from the project root") from None
+    except yaml.YAMLError as error:
+        raise PipelineError(f"params file {path} is not valid YAML: {error}") from None
+    if not isinstance(params, dict):
+        raise PipelineError(f"params file {path} must hold a mapping, got {type(params).__name__}")
+    return params
+
+
+def _describe(value: Any) -> str:
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _section(params: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    section = params.get(key)
+    if not isinstance(section, dict):
+        raise PipelineError(f"{where}{key} must be a mapping, got {_describe(section)}")
+    return section
+
+
+def _check_keys(where: str, given: dict[str, Any], allowed: set[str], required: set[str]) -> None:
+    unknown = sorted(set(given) - allowed)
+    if unknown:
+        raise PipelineError(
+            f"unknown key {where}.{unknown[0]}; valid keys are: {', '.join(sorted(allowed))}"
+        )
+    missing = sorted(required - set(given))
+    if missing:
+        raise PipelineError(f"missing key {where}.{missing[0]}")
+
+
+def _integer(key: str, value: Any, minimum: int, allow_none: bool = False) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        valid = f"an integer >= {minimum}" + (" or null" if allow_none else "")
+        raise PipelineError(f"{key} = {_describe(value)} is invalid; use {valid}")
+    return value
+
+
+def _number(key: str, value: Any, minimum: float, strict: bool) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok:
+        ok = value > minimum if strict else value >= minimum
+    if not ok:
+        bound = ">" if strict else ">="
+        raise PipelineError(f"{key} = {_describe(value)} is invalid; use a number {bound} {minimum}")
+    return float(value)
+
+
+def _choice(key: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise PipelineError(f"{key} = {_describe(value)} is invalid; use one of {', '.join(choices)}")
+    return value
+
+
+def _positive_list(key: str, value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value:
+        raise PipelineError(f"{key} = {_describe(value)} is invalid; use a non-empty list of positive integers")
+    return tuple(_integer(f"{key}[{index}]", item, 1) for index, item in enumerate(value))
+
+
+def dataset_names(params: dict[str, Any]) -> list[str]:
+    return list(_section(params, "datasets", ""))
+
+
+def dataset_params(params: dict[str, Any], name: str) -> DatasetParams:
+    """Validated params of one dataset; the TFDS name defaults to the dataset's key."""
+    datasets = _section(params, "datasets", "")
+    if name not in datasets:
+        raise PipelineError(f"unknown dataset {name!r}; params.yaml defines: {', '.join(datasets)}")
+    where = f"datasets.{name}"
+    given = datasets[name]
+    if not isinstance(given, dict):
+        raise PipelineError(f"{where} must be a mapping, got {_describe(given)}")
+    allowed = {field.name for field in fields(DatasetParams)} - {"name"}
+    _check_keys(where, given, allowed, required={"source"})
+    source = given["source"]
+    if not isinstance(source, str) or not source:
+        raise PipelineError(
+            f"{where}.source = {_describe(source)} is invalid; use 'tfds' or the path of an image folder or archive"
+        )
+    tfds_name = given.get("tfds_name", name)
+    if not isinstance(tfds_name, str) or not tfds_name:
+        raise PipelineError(f"{where}.tfds_name = {_describe(tfds_name)} is invalid; use a TFDS dataset name")
+    return DatasetParams(
+        name=name,
+        source=source,
+        tfds_name=tfds_name,
+        validation_size=_integer(f"{where}.validation_size", given.get("validation_size", 0), 0),
+        max_train=_integer(f"{where}.max_train", given.get("max_train"), 1, allow_none=True),
+        max_test=_integer(f"{where}.max_test", given.get("max_test"), 1, allow_none=True),
+        seed=_integer(f"{where}.seed", given.get("seed", 0), 0),
+    )
+
+
+TRAIN_KEYS = {field.name for field in fields(TrainParams)}
+VARIANT_KEYS = {"dataset", "conv_filters", "dense_units", "latent_dim", "kl_weight"}
+
+
+def _train_params(where: str, given: dict[str, Any], base: TrainParams) -> TrainParams:
+    """Validate the train keys present in ``given`` on top of ``base``."""
+    values = {key: given[key] for key in TRAIN_KEYS if key in given}
+    checks = {
+        "optimizer": lambda key, value: _choice(key, value, OPTIMIZERS),
+        "learning_rate": lambda key, value: _number(key, value, 0.0, strict=True),
+        "batch_size": lambda key, value: _integer(key, value, 1),
+        "epochs": lambda key, value: _integer(key, value, 1),
+        "seed": lambda key, value: _integer(key, value, 0),
+        "distribute": lambda key, value: _choice(key, value, DISTRIBUTE_MODES),
+        "devices": _devices,
+        "precision": lambda key, value: _choice(key, value, PRECISIONS),
+        "jit_compile": _boolean,
+    }
+    return replace(base, **{key: checks[key](f"{where}.{key}", value) for key, value in values.items()})
+
+
+def _devices(key: str, value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
+        raise PipelineError(
+            f"{key} = {_describe(value)} is invalid; use null (all local GPUs) or a list of device names "
+            "such as ['/cpu:0', '/cpu:1']"
+        )
+    return tuple(value)
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise PipelineError(f"{key} = {_describe(value)} is invalid; use true or false")
+    return value
+
+
+def train_params(params: dict[str, Any]) -> TrainParams:
+    given = _section(params, "train", "")
+    _check_keys("train", given, TRAIN_KEYS, required=set())
+    return _train_params("train", given, TrainParams())
+
+
+def variant_names(params: dict[str, Any]) -> list[str]:
+    return list(_section(params, "variants", ""))
+
+
+def variant_params(params: dict[str, Any], name: str) -> VariantParams:
+    """Validated params of one variant, with the shared train settings it does not override."""
+    variants = _section(params, "variants", "")
+    if name not in variants:
+        raise PipelineError(f"unknown variant {name!r}; params.yaml defines: {', '.join(variants)}")
+    where = f"variants.{name}"
+    given = variants[name]
+    if not isinstance(given, dict):
+        raise PipelineError(f"{where} must be a mapping, got {_describe(given)}")
+    _check_keys(where, given, VARIANT_KEYS | TRAIN_KEYS, required=VARIANT_KEYS)
+    datasets = _section(params, "datasets", "")
+    if given["dataset"] not in datasets:
+        raise PipelineError(
+            f"{where}.dataset = {_describe(given['dataset'])} is invalid; use one of {', '.join(datasets)}"
+        )
+    return VariantParams(
+        name=name,
+        dataset=given["dataset"],
+        conv_filters=_positive_list(f"{where}.conv_filters", given["conv_filters"]),
+        dense_units=_positive_list(f"{where}.dense_units", given["dense_units"]),
+        latent_dim=_integer(f"{where}.latent_dim", given["latent_dim"], 1),
+        kl_weight=_number(f"{where}.kl_weight", given["kl_weight"], 0.0, strict=False),
+        train=_train_params(where, given, train_params(params)),
+    )
+
+
+def plot_params(params: dict[str, Any]) -> PlotParams:
+    given = _section(params, "plot", "")
+    _check_keys("plot", given, {field.name for field in fields(PlotParams)}, required=set())
+    return PlotParams(
+        reconstructions=_integer("plot.reconstructions", given.get("reconstructions", 10), 1),
+        manifold_grid=_integer("plot.manifold_grid", given.get("manifold_grid", 15), 2),
+        samples=_integer("plot.samples", given.get("samples", 36), 1),
+        seed=_integer("plot.seed", given.get("seed", 0), 0),
+    )
+
+
+def evaluate_params(params: dict[str, Any]) -> EvaluateParams:
+    given = _section(params, "evaluate", "")
+    _check_keys("evaluate", given, {field.name for field in fields(EvaluateParams)}, required=set())
+    return EvaluateParams(
+        knn_neighbors=_integer("evaluate.knn_neighbors", given.get("knn_neighbors", 5), 1),
+        batch_size=_integer("evaluate.batch_size", given.get("batch_size", 500), 1),
+    )

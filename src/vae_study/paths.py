@@ -1,0 +1,14 @@
+"""Where each stage reads and writes, relative to the project root (DVC runs stages there)."""
+
+from pathlib import Path
+
+DATA_DIR = Path("data")
+TFDS_DIR = DATA_DIR / "tfds"
+RAW_DIR = DATA_DIR / "raw"
+PREPARED_DIR = DATA_DIR / "prepared"
+MODELS_DIR = DATA_DIR / "models"
+CHECKPOINTS_DIR = DATA_DIR / "checkpoints"
+LATENTS_DIR = DATA_DIR / "latents"
+METRICS_DIR = Path("metrics")
+TRAINING_DIR = METRICS_DIR / "train"
+PLOTS_DIR = Path("plots")

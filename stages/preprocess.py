@@ -1,0 +1,25 @@
+"""preprocess@<dataset>: seeded validation split and class-stratified caps of the raw data."""
+
+import argparse
+
+from vae_study.cli import run_stage
+from vae_study.datasets import atomic_directory, load_dataset, save_dataset
+from vae_study.params import dataset_params, load_params
+from vae_study.paths import PREPARED_DIR, RAW_DIR
+from vae_study.preprocessing import prepare
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("dataset", help="a key of datasets: in params.yaml")
+    args = parser.parse_args()
+    params = dataset_params(load_params(), args.dataset)
+    prepared = prepare(load_dataset(RAW_DIR / params.name), params)
+    with atomic_directory(PREPARED_DIR / params.name) as output:
+        save_dataset(prepared, output)
+    counts = ", ".join(f"{len(split)} {name}" for name, split in prepared.splits.items())
+    print(f"preprocess@{params.name}: {counts}", flush=True)
+
+
+if __name__ == "__main__":
+    run_stage(main)
