@@ -1,0 +1,192 @@
+"""The study's convolutional VAE, after the Keras VAE example.
+
+Encoder: per conv layer a 3x3 valid convolution with ReLU and 2x2 max pooling,
+then the dense layers and two linear heads (latent mean and log-variance).
+Decoder: the mirror, upsampling with stride-2 transposed convolutions and
+cropping back to the input size when it is not a multiple of 2^k.
+"""
+
+import math
+
+import keras
+from keras import layers, ops
+
+from vae_study.errors import PipelineError
+
+PACKAGE = "vae_study"
+LOSS_TERMS = ("loss", "reconstruction", "kl")
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class Sampling(layers.Layer):
+    """Reparameterised draw z = mean + sigma * eps from a seeded generator."""
+
+    def __init__(self, seed: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        mean, log_var = inputs
+        epsilon = keras.random.normal(ops.shape(mean), dtype=mean.dtype, seed=self.seed_generator)
+        return mean + ops.exp(0.5 * log_var) * epsilon
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
+def encoded_size(size: int, conv_layers: int) -> int:
+    """Spatial size after ``conv_layers`` rounds of valid 3x3 convolution and 2x2 pooling."""
+    for _ in range(conv_layers):
+        size = (size - 2) // 2
+    return size
+
+
+def check_architecture(image_shape: tuple[int, int, int], conv_filters, where: str) -> None:
+    height, width, _ = image_shape
+    if min(encoded_size(height, len(conv_filters)), encoded_size(width, len(conv_filters))) < 1:
+        raise PipelineError(
+            f"{where}.conv_filters = {list(conv_filters)} is too deep for {height}x{width} images: "
+            f"each conv layer shrinks the image to (size - 2) // 2; use fewer conv layers"
+        )
+
+
+def build_encoder(image_shape, conv_filters, dense_units, latent_dim) -> keras.Model:
+    images = keras.Input(shape=image_shape, name="images")
+    x = images
+    for index, filters in enumerate(conv_filters):
+        x = layers.Conv2D(filters, 3, activation="relu", name=f"conv_{index}")(x)
+        x = layers.MaxPooling2D(2, name=f"pool_{index}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    for index, units in enumerate(dense_units):
+        x = layers.Dense(units, activation="relu", name=f"dense_{index}")(x)
+    z_mean = layers.Dense(latent_dim, name="z_mean", dtype="float32")(x)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var", dtype="float32")(x)
+    return keras.Model(images, [z_mean, z_log_var], name="encoder")
+
+
+def build_decoder(image_shape, conv_filters, dense_units, latent_dim) -> keras.Model:
+    height, width, channels = image_shape
+    scale = 2 ** len(conv_filters)
+    start_height, start_width = math.ceil(height / scale), math.ceil(width / scale)
+    latent = keras.Input(shape=(latent_dim,), name="z")
+    x = latent
+    for index, units in enumerate(reversed(dense_units)):
+        x = layers.Dense(units, activation="relu", name=f"dense_{index}")(x)
+    x = layers.Dense(start_height * start_width * conv_filters[-1], activation="relu", name="to_grid")(x)
+    x = layers.Reshape((start_height, start_width, conv_filters[-1]), name="grid")(x)
+    for index, filters in enumerate(reversed(conv_filters)):
+        x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu", name=f"deconv_{index}")(x)
+    extra_height, extra_width = start_height * scale - height, start_width * scale - width
+    if extra_height or extra_width:
+        x = layers.Cropping2D(
+            ((extra_height // 2, extra_height - extra_height // 2), (extra_width // 2, extra_width - extra_width // 2)),
+            name="crop",
+        )(x)
+    reconstruction = layers.Conv2D(channels, 3, padding="same", activation="sigmoid", name="pixels", dtype="float32")(x)
+    return keras.Model(latent, reconstruction, name="decoder")
+
+
+def loss_terms(images, reconstruction, z_mean, z_log_var, kl_weight: float) -> dict:
+    """Per-image loss terms averaged over the batch.
+
+    reconstruction: sum of squared errors over pixels and channels (n x the
+    per-pixel MSE, as in the Keras reference VAE); kl: closed-form KL to N(0, I)
+    summed over latent dimensions; loss = reconstruction + kl_weight * kl.
+    """
+    squared = ops.square(ops.cast(images, "float32") - ops.cast(reconstruction, "float32"))
+    reconstruction_loss = ops.mean(ops.sum(squared, axis=(1, 2, 3)))
+    kl = ops.mean(-0.5 * ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=1))
+    return {
+        "loss": reconstruction_loss + kl_weight * kl,
+        "reconstruction": reconstruction_loss,
+        "kl": kl,
+        "mse": ops.mean(squared),
+    }
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class VAE(keras.Model):
+    """Encoder, sampler and decoder trained on reconstruction + kl_weight * KL.
+
+    Besides the epoch means that Keras shows, every step reports the raw loss
+    terms of its own batch as ``batch_<term>`` so they can be logged per batch.
+    """
+
+    def __init__(self, image_shape, conv_filters, dense_units, latent_dim, kl_weight=1.0, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.image_shape = tuple(image_shape)
+        self.conv_filters = tuple(conv_filters)
+        self.dense_units = tuple(dense_units)
+        self.latent_dim = latent_dim
+        self.kl_weight = float(kl_weight)
+        self.seed = seed
+        self.encoder = build_encoder(self.image_shape, self.conv_filters, self.dense_units, latent_dim)
+        self.decoder = build_decoder(self.image_shape, self.conv_filters, self.dense_units, latent_dim)
+        self.sampling = Sampling(seed, name="sampling")
+        self.epoch_trackers = {name: keras.metrics.Mean(name=name) for name in (*LOSS_TERMS, "mse")}
+        self.batch_trackers = {name: keras.metrics.Mean(name=f"batch_{name}") for name in LOSS_TERMS}
+
+    @property
+    def metrics(self):
+        return [*self.epoch_trackers.values(), *self.batch_trackers.values()]
+
+    def call(self, images, training=False):
+        """Deterministic reconstruction: decode the latent mean."""
+        z_mean, _ = self.encoder(images, training=training)
+        return self.decoder(z_mean, training=training)
+
+    def compute_terms(self, images, training=False):
+        z_mean, z_log_var = self.encoder(images, training=training)
+        z = self.sampling([z_mean, z_log_var])
+        reconstruction = self.decoder(z, training=training)
+        return loss_terms(images, reconstruction, z_mean, z_log_var, self.kl_weight)
+
+    def _report(self, terms):
+        for name, tracker in self.epoch_trackers.items():
+            tracker.update_state(terms[name])
+        for name, tracker in self.batch_trackers.items():
+            tracker.reset_state()
+            tracker.update_state(terms[name])
+        return {tracker.name: tracker.result() for tracker in self.metrics}
+
+    def train_step(self, images):
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            terms = self.compute_terms(images, training=True)
+            # Gradients are summed over replicas, so each replica's share is scaled down.
+            scaled = terms["loss"] / tf.distribute.get_strategy().num_replicas_in_sync
+        gradients = tape.gradient(scaled, self.trainable_weights)
+        self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
+        return self._report(terms)
+
+    def test_step(self, images):
+        return self._report(self.compute_terms(images))
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "image_shape": list(self.image_shape),
+            "conv_filters": list(self.conv_filters),
+            "dense_units": list(self.dense_units),
+            "latent_dim": self.latent_dim,
+            "kl_weight": self.kl_weight,
+            "seed": self.seed,
+        }
+
+
+def build_vae(variant, image_shape) -> VAE:
+    """The VAE a variant's params describe, for images of ``image_shape``."""
+    check_architecture(image_shape, variant.conv_filters, f"variants.{variant.name}")
+    model = VAE(
+        image_shape=image_shape,
+        conv_filters=variant.conv_filters,
+        dense_units=variant.dense_units,
+        latent_dim=variant.latent_dim,
+        kl_weight=variant.kl_weight,
+        seed=variant.train.seed,
+        name=f"vae_{variant.name}",
+    )
+    model(ops.zeros((1, *image_shape)))
+    return model

@@ -1,0 +1,24 @@
+"""train@<variant>: train one VAE variant, resuming from its last finished epoch after a kill."""
+
+import argparse
+import json
+
+from vae_study.cli import run_stage
+from vae_study.datasets import load_dataset
+from vae_study.params import load_params, variant_params
+from vae_study.paths import PREPARED_DIR, training_outputs
+from vae_study.training import train_variant
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("variant", help="a key of variants: in params.yaml")
+    args = parser.parse_args()
+    variant = variant_params(load_params(), args.variant)
+    data = load_dataset(PREPARED_DIR / variant.dataset)
+    metrics = train_variant(variant, data, training_outputs(variant.name))
+    print(f"train@{variant.name}: {json.dumps(metrics)}", flush=True)
+
+
+if __name__ == "__main__":
+    run_stage(main)
