@@ -67,9 +67,11 @@ def read_tfds(tfds_name: str, data_dir: Path, dataset: str) -> Dataset:
     class_names = list(builder.info.features["label"].names)
     splits = {}
     for split in SPLITS:
-        arrays = tfds.as_numpy(builder.as_dataset(split=split, batch_size=-1, as_supervised=True))
-        images, labels = arrays
-        splits[split] = Split(images=np.asarray(images, np.uint8), labels=np.asarray(labels, np.int64))
+        chunks = list(tfds.as_numpy(builder.as_dataset(split=split, as_supervised=True).batch(4096)))
+        splits[split] = Split(
+            images=np.concatenate([images for images, _ in chunks]).astype(np.uint8),
+            labels=np.concatenate([labels for _, labels in chunks]).astype(np.int64),
+        )
     return Dataset(class_names=class_names, splits=splits)
 
 
@@ -162,8 +164,8 @@ def _zip_tree(archive: Path) -> Tree:
     try:
         with zipfile.ZipFile(archive) as zipped:
             for info in zipped.infolist():
-                mode = info.external_attr >> 16
-                if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                kind = stat.S_IFMT(info.external_attr >> 16)
+                if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
                     _refuse_special(archive, info.filename)
                 data = None if info.is_dir() else zipped.read(info)
                 _insert(tree, archive, info.filename, None if info.is_dir() else (lambda data=data: data))
@@ -233,13 +235,13 @@ def decode_tree(root: tuple[Tree, str]) -> Dataset:
         first = shapes[0] if reference is None else reference[0]
         mismatch = np.flatnonzero(np.any(shapes != first, axis=1))
         if reference is None:
-            reference = (tuple(first), paths[0])
+            reference = (tuple(int(size) for size in first), paths[0])
             if first[-1] not in (1, 3):
                 raise PipelineError(f"{paths[0]} has {first[-1]} channels; use grayscale (1) or RGB (3)")
         if mismatch.size:
             odd = mismatch[0]
             raise PipelineError(
-                f"images differ in size: {reference[1]} is {reference[0]} but {paths[odd]} is {tuple(shapes[odd])}; "
+                f"images differ in size: {reference[1]} is {reference[0]} but {paths[odd]} is {tuple(int(size) for size in shapes[odd])}; "
                 "all images of a dataset must share one height, width and channel count"
             )
         images = _decode_all(contents, paths, shapes_only=False)

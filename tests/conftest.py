@@ -1,0 +1,88 @@
+"""Fixtures that generate small image folders and temporary copies of the project."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
+PROJECT_FILES = ["dvc.yaml", "params.yaml", "tfds", "stages", "src"]
+
+
+def write_image_folder(root: Path, shape=(8, 8, 1), classes=("a", "b", "c"), per_class=4, seed=0, suffix=".png"):
+    """Write ``<split>/<class>/<n><suffix>`` images and return their pixels by split, class-sorted."""
+    rng = np.random.default_rng(seed)
+    pixels = {}
+    for split, count in (("train", per_class), ("test", max(1, per_class // 2))):
+        pixels[split] = []
+        for class_name in sorted(classes):
+            folder = root / split / class_name
+            folder.mkdir(parents=True, exist_ok=True)
+            for index in range(count):
+                image = rng.integers(0, 256, size=shape, dtype=np.uint8)
+                Image.fromarray(image[..., 0] if shape[-1] == 1 else image).save(folder / f"{index:03d}{suffix}")
+                pixels[split].append(image)
+    return {split: np.stack(images) for split, images in pixels.items()}
+
+
+@pytest.fixture
+def image_folder(tmp_path):
+    root = tmp_path / "images"
+    pixels = write_image_folder(root)
+    return root, pixels
+
+
+def run_command(args, cwd, check=True, **kwargs):
+    """Run a command with the test's interpreter first on PATH; return the CompletedProcess."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, **kwargs)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def dvc(project: Path, *args, check=True):
+    return run_command([str(Path(sys.executable).parent / "dvc"), *args], cwd=project, check=check)
+
+
+@pytest.fixture
+def make_project(tmp_path):
+    """A copy of the project with its own DVC repo and params edited by ``update(params)``."""
+
+    def make(update=None, name="project") -> Path:
+        project = tmp_path / name
+        project.mkdir()
+        for entry in PROJECT_FILES:
+            source = PROJECT_ROOT / entry
+            if source.is_dir():
+                shutil.copytree(source, project / entry, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+            else:
+                shutil.copy2(source, project / entry)
+        params = yaml.safe_load((project / "params.yaml").read_text())
+        if update:
+            update(params)
+        (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+        run_command(["git", "init", "-q"], cwd=project)
+        dvc(project, "init", "-q")
+        dvc(project, "config", "core.analytics", "false")
+        return project
+
+    return make
+
+
+def tiny_params(params, mnist_source, cifar_source=None, epochs=2):
+    """Point the datasets at generated folders and shrink training to seconds."""
+    params["datasets"]["mnist"]["source"] = str(mnist_source)
+    params["datasets"]["cifar10"]["source"] = str(cifar_source or mnist_source)
+    params["train"].update(epochs=epochs, batch_size=4)
+    for variant in params["variants"].values():
+        variant.update(conv_filters=[2, 4], dense_units=[8], latent_dim=variant["latent_dim"])
+    params["plot"].update(reconstructions=3, manifold_grid=3, samples=4)
+    return params
