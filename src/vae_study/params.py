@@ -80,6 +80,7 @@ class EvaluateParams:
 
     knn_neighbors: int = 5
     batch_size: int = 500
+    superclasses: dict | None = None
 
 
 def load_params(path: Path = PARAMS_FILE) -> dict[str, Any]:
@@ -270,7 +271,17 @@ def plot_params(params: dict[str, Any]) -> PlotParams:
 def evaluate_params(params: dict[str, Any]) -> EvaluateParams:
     given = _section(params, "evaluate", "")
     _check_keys("evaluate", given, {field.name for field in fields(EvaluateParams)}, required=set())
+    superclasses = given.get("superclasses") or {}
+    if not isinstance(superclasses, dict) or not all(
+        isinstance(groups, dict) and all(isinstance(members, list) for members in groups.values())
+        for groups in superclasses.values()
+    ):
+        raise PipelineError(
+            f"evaluate.superclasses = {_describe(superclasses)} is invalid; use a mapping "
+            "dataset -> {group name: [class names]}"
+        )
     return EvaluateParams(
         knn_neighbors=_integer("evaluate.knn_neighbors", given.get("knn_neighbors", 5), 1),
         batch_size=_integer("evaluate.batch_size", given.get("batch_size", 500), 1),
+        superclasses=superclasses,
     )
