@@ -1,0 +1,37 @@
+"""embed@<variant>: latent tables of the test and training sets, and the variant's test metrics."""
+
+import argparse
+import json
+
+from vae_study.cli import run_stage
+from vae_study.datasets import atomic_directory, load_dataset
+from vae_study.evaluation import evaluate_variant
+from vae_study.inference import load_variant_model
+from vae_study.params import evaluate_params, load_params, variant_params
+from vae_study.paths import EVALUATION_DIR, LATENTS_DIR, PREPARED_DIR
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("variant", help="a key of variants: in params.yaml")
+    args = parser.parse_args()
+    params = load_params()
+    variant = variant_params(params, args.variant)
+    settings = evaluate_params(params)
+    data = load_dataset(PREPARED_DIR / variant.dataset, splits=("train", "test"))
+    model = load_variant_model(variant, data.image_shape)
+    print(f"embed@{variant.name}: encoding {len(data.splits['train'])} train and {len(data.splits['test'])} test images")
+    metrics, tables = evaluate_variant(
+        model, data, settings.knn_neighbors, settings.batch_size, settings.superclasses.get(variant.dataset)
+    )
+    with atomic_directory(LATENTS_DIR / variant.name) as output:
+        for split, table in tables.items():
+            table.to_csv(output / f"{split}.csv", index=False, float_format="%.6g")
+    metrics_file = EVALUATION_DIR / f"{variant.name}.json"
+    metrics_file.parent.mkdir(parents=True, exist_ok=True)
+    metrics_file.write_text(json.dumps(metrics, indent=2) + "\n")
+    print(f"embed@{variant.name}: {json.dumps(metrics)}", flush=True)
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,109 @@
+"""End-to-end: `dvc repro` of the whole pipeline in a temporary copy of the project, on generated data."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import dvc, tiny_params, write_image_folder
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def reproduced(tmp_path_factory):
+    """One tiny full run shared by the tests below (each dvc repro costs TensorFlow start-ups)."""
+    from conftest import PROJECT_ROOT  # noqa: F401  (module-scoped copy of make_project)
+    import shutil
+
+    import yaml
+
+    from conftest import PROJECT_FILES, run_command
+
+    root = tmp_path_factory.mktemp("e2e")
+    write_image_folder(root / "gray", shape=(16, 16, 1), per_class=6)
+    write_image_folder(root / "rgb", shape=(17, 18, 3), per_class=6, seed=1)
+    project = root / "project"
+    project.mkdir()
+    for entry in PROJECT_FILES:
+        source = PROJECT_ROOT / entry
+        if source.is_dir():
+            shutil.copytree(source, project / entry, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(source, project / entry)
+    params = tiny_params(yaml.safe_load((project / "params.yaml").read_text()), root / "gray", root / "rgb")
+    params["evaluate"]["superclasses"] = {"cifar10": {"ab": ["a", "b"], "c": ["c"]}}
+    params["evaluate"]["knn_neighbors"] = 3
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    run_command(["git", "init", "-q"], cwd=project)
+    dvc(project, "init", "-q")
+    result = dvc(project, "repro")
+    return project, root, result
+
+
+def test_repro_writes_every_output(reproduced):
+    project, _, result = reproduced
+    variants = ["mnist_simple", "cifar10_simple", "cifar10_highdim", "cifar10_highdim_kl", "cifar10_deep"]
+    for name in variants:
+        assert (project / "data" / "models" / f"{name}.keras").exists()
+        batches = np.loadtxt(project / "metrics" / "history" / name / "batches.csv", delimiter=",", skiprows=1)
+        assert batches.shape == (2 * 5, 5)  # 2 epochs of ceil(18 / 4) batches; step, epoch and 3 loss terms
+        np.testing.assert_array_equal(batches[:, 0], np.arange(10))
+        evaluation = json.loads((project / "metrics" / "eval" / f"{name}.json").read_text())
+        assert set(evaluation["test"]) == {"loss", "reconstruction", "kl", "mse", "psnr_db"}
+        assert "knn3_accuracy" in evaluation["latent"] and "silhouette" in evaluation["latent"]
+        assert ("knn3_ab_c_accuracy" in evaluation["latent"]) == name.startswith("cifar10")
+        for figure in (f"latent/{name}.png", f"samples/{name}.png"):
+            pixels = np.asarray(Image.open(project / "plots" / figure).convert("L"), float)
+            assert pixels.std() > 5, f"{figure} looks blank"
+    assert (project / "plots" / "manifold" / "mnist_simple.png").exists()
+    assert not (project / "plots" / "manifold" / "cifar10_highdim.png").exists()
+    for figure in ("loss_curves.png", "reconstructions/mnist.png", "reconstructions/cifar10.png"):
+        assert (project / "plots" / figure).stat().st_size > 10_000
+
+
+def test_second_repro_is_a_no_op(reproduced):
+    project, _, _ = reproduced
+    output = dvc(project, "repro").stdout
+    assert "Running stage" not in output
+    assert "Data and pipelines are up to date" in output
+
+
+def test_metrics_show_one_row_per_variant(reproduced):
+    project, _, _ = reproduced
+    shown = json.loads(dvc(project, "metrics", "show", "--json").stdout)
+    files = next(iter(shown.values()))["data"]
+    assert sum(path.startswith("metrics/eval/") for path in files) == 5
+    assert sum(path.startswith("metrics/train/") for path in files) == 5
+
+
+def _changed_stages(project) -> set[str]:
+    return set(json.loads(dvc(project, "status", "--json").stdout))
+
+
+def test_one_variant_param_leaves_other_variants_up_to_date(reproduced):
+    import yaml
+
+    project, _, _ = reproduced
+    params_file = project / "params.yaml"
+    original = params_file.read_text()
+    params = yaml.safe_load(original)
+    params["variants"]["cifar10_deep"]["kl_weight"] = 0.25
+    params_file.write_text(yaml.safe_dump(params, sort_keys=False))
+    try:
+        assert _changed_stages(project) == {"train@cifar10_deep", "plot"}
+    finally:
+        params_file.write_text(original)
+
+
+def test_changed_source_content_reruns_only_its_fetch(reproduced):
+    project, root, _ = reproduced
+    image = root / "gray" / "train" / "a" / "000.png"
+    original = image.read_bytes()
+    Image.fromarray(np.zeros((16, 16), np.uint8)).save(image)
+    try:
+        assert _changed_stages(project) == {"fetch@mnist"}
+    finally:
+        image.write_bytes(original)
+    assert _changed_stages(project) == set()
