@@ -142,12 +142,20 @@ class VAE(keras.Model):
         reconstruction = self.decoder(z, training=training)
         return loss_terms(images, reconstruction, z_mean, z_log_var, self.kl_weight)
 
+    def build(self, input_shape):
+        """Encoder and decoder are built functional models; only the sampler needs a shape."""
+        self.sampling.build([(None, self.latent_dim)] * 2)
+
     def _report(self, terms):
+        import tensorflow as tf
+
         for name, tracker in self.epoch_trackers.items():
             tracker.update_state(terms[name])
+        # Logs carry one replica's values, so the batch terms are averaged over replicas first.
+        replica = tf.distribute.get_replica_context()
         for name, tracker in self.batch_trackers.items():
             tracker.reset_state()
-            tracker.update_state(terms[name])
+            tracker.update_state(replica.all_reduce(tf.distribute.ReduceOp.MEAN, terms[name]))
         return {tracker.name: tracker.result() for tracker in self.metrics}
 
     def train_step(self, images):

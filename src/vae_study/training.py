@@ -68,14 +68,37 @@ def make_strategy(variant: VariantParams):
     return tf.distribute.get_strategy()
 
 
-def batches(images: np.ndarray, batch_size: int, seed: int | None = None):
-    """A tf.data pipeline of scaled images, reshuffled each epoch when ``seed`` is given."""
+def batches(images: np.ndarray, batch_size: int):
+    """Scaled images in order, batched (for validation and evaluation)."""
     import tensorflow as tf
 
-    dataset = tf.data.Dataset.from_tensor_slices(scale_images(images))
-    if seed is not None:
-        dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return tf.data.Dataset.from_tensor_slices(scale_images(images)).batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def training_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: int, epochs: int):
+    """The batches of ``epochs`` epochs from ``first_epoch`` on, as one stream.
+
+    Epoch e is shuffled with a seed derived from (seed, e), so its order does not
+    depend on how many epochs ran before in this process (resume) or on how the
+    stream is split over devices (tf.data's reshuffle_each_iteration does both).
+    """
+    import tensorflow as tf
+
+    examples = tf.data.Dataset.from_tensor_slices(scale_images(images))
+    stream = None
+    for epoch in range(first_epoch, first_epoch + epochs):
+        shuffled = examples.shuffle(len(images), seed=seed * 1_000_003 + epoch, reshuffle_each_iteration=False)
+        stream = shuffled.batch(batch_size) if stream is None else stream.concatenate(shuffled.batch(batch_size))
+    return stream.prefetch(tf.data.AUTOTUNE)
+
+
+def resumable_epoch(backup_dir: Path) -> int:
+    """Finished epochs recorded by Keras's BackupAndRestore in ``backup_dir`` (0 if none)."""
+    metadata = backup_dir / "training_metadata.json"
+    try:
+        return int(json.loads(metadata.read_text())["epoch"])
+    except (FileNotFoundError, ValueError, KeyError):
+        return 0
 
 
 def fingerprint(variant: VariantParams, data: Dataset) -> str:
@@ -170,10 +193,12 @@ def train_variant(variant: VariantParams, data: Dataset, outputs: TrainingOutput
         model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), jit_compile=settings.jit_compile)
     validation = data.splits.get("validation")
     history = _history_callback(variant, outputs, steps_per_epoch)
+    first_epoch = resumable_epoch(backup_dir)
     started = time.perf_counter()
     model.fit(
-        batches(train.images, settings.batch_size, seed=settings.seed),
+        training_batches(train.images, settings.batch_size, settings.seed, first_epoch, settings.epochs),
         epochs=settings.epochs,
+        steps_per_epoch=steps_per_epoch,
         validation_data=batches(validation.images, settings.batch_size) if validation else None,
         callbacks=[
             history,

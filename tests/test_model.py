@@ -1,0 +1,57 @@
+"""The VAE: shapes for the study's image sizes and an odd one, loss terms by hand, save and load."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import run_command
+from vae_study.errors import PipelineError
+from vae_study.model import VAE, check_architecture, loss_terms
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (30, 27, 3)], ids=["mnist", "cifar10", "odd"])
+@pytest.mark.parametrize("filters, units", [((32, 64), (256, 64)), ((32, 128), (1024, 256, 32))], ids=["simple", "deep"])
+def test_shapes(shape, filters, units):
+    model = VAE(shape, filters, units, latent_dim=3)
+    images = np.random.default_rng(0).random((2, *shape), dtype=np.float32)
+    z_mean, z_log_var = model.encoder(images)
+    assert z_mean.shape == z_log_var.shape == (2, 3)
+    reconstruction = np.asarray(model(images))
+    assert reconstruction.shape == (2, *shape)
+    assert reconstruction.min() >= 0 and reconstruction.max() <= 1
+
+
+def test_too_deep_for_the_image_is_refused():
+    with pytest.raises(PipelineError, match=r"conv_filters = \[8, 8, 8\] is too deep for 12x12 images"):
+        check_architecture((12, 12, 1), (8, 8, 8), "variants.toy")
+
+
+def test_loss_terms_match_a_hand_computation():
+    images = np.array([[[[0.0], [1.0]], [[0.5], [0.25]]], [[[1.0], [1.0]], [[0.0], [0.0]]]], np.float32)
+    reconstruction = np.full_like(images, 0.5)
+    z_mean = np.array([[1.0, 0.0], [0.0, -2.0]], np.float32)
+    z_log_var = np.array([[0.0, np.log(2.0)], [0.0, 0.0]], np.float32)
+    terms = {name: float(value) for name, value in loss_terms(images, reconstruction, z_mean, z_log_var, 0.5).items()}
+    squared_sums = [0.25 + 0.25 + 0.0 + 0.0625, 0.25 * 4]
+    kl = [0.5 * (1.0 + (2.0 - 1.0 - np.log(2.0))), 0.5 * 4.0]
+    assert terms["reconstruction"] == pytest.approx(np.mean(squared_sums))
+    assert terms["kl"] == pytest.approx(np.mean(kl))
+    assert terms["loss"] == pytest.approx(np.mean(squared_sums) + 0.5 * np.mean(kl))
+    assert terms["mse"] == pytest.approx(np.mean(squared_sums) / 4)
+
+
+def test_saved_model_loads_after_importing_the_package(tmp_path):
+    model = VAE((16, 16, 1), (4,), (8,), latent_dim=2, kl_weight=0.5)
+    images = np.random.default_rng(1).random((3, 16, 16, 1), dtype=np.float32)
+    np.save(tmp_path / "images.npy", images)
+    np.save(tmp_path / "expected.npy", np.asarray(model(images)))
+    model.save(tmp_path / "model.keras")
+    script = (
+        "import sys, numpy as np, keras, vae_study\n"
+        "model = keras.saving.load_model(sys.argv[1] + '/model.keras')\n"
+        "assert model.kl_weight == 0.5 and model.latent_dim == 2\n"
+        "out = np.asarray(model(np.load(sys.argv[1] + '/images.npy')))\n"
+        "np.testing.assert_allclose(out, np.load(sys.argv[1] + '/expected.npy'), rtol=1e-6)\n"
+    )
+    run_command([sys.executable, "-c", script, str(tmp_path)], cwd=tmp_path)

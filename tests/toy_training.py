@@ -1,0 +1,61 @@
+"""Train a toy variant on generated data in its own process (for kill/resume and distribution tests).
+
+Usage: python toy_training.py OUTPUT_DIR [--epochs N] [--learning-rate LR] [--mirrored-cpus K] [--images N]
+"""
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+
+def toy_data(count: int, seed: int = 0):
+    from vae_study.datasets import Dataset, Split
+
+    rng = np.random.default_rng(seed)
+    labels = np.arange(count) % 3
+    images = (rng.random((count, 16, 16, 1)) * 60 + labels[:, None, None, None] * 60).astype(np.uint8)
+    return Dataset(class_names=["a", "b", "c"], splits={"train": Split(images, labels), "test": Split(images[:9], labels[:9])})
+
+
+def toy_variant(epochs=2, learning_rate=1e-3, batch_size=4, **train):
+    from vae_study.params import TrainParams, VariantParams
+
+    return VariantParams(
+        name="toy", dataset="mnist", conv_filters=(2, 4), dense_units=(8,), latent_dim=2, kl_weight=1.0,
+        train=TrainParams(epochs=epochs, learning_rate=learning_rate, batch_size=batch_size, **train),
+    )
+
+
+def outputs_in(directory: Path):
+    from vae_study.training import TrainingOutputs
+
+    return TrainingOutputs(
+        model=directory / "toy.keras", history=directory / "history", metrics=directory / "toy.json",
+        checkpoints=directory / "checkpoints",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--mirrored-cpus", type=int, default=0)
+    parser.add_argument("--images", type=int, default=24)
+    args = parser.parse_args()
+    train = {}
+    if args.mirrored_cpus:
+        import tensorflow as tf
+
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.mirrored_cpus)
+        train = {"distribute": "mirrored", "devices": tuple(f"/cpu:{index}" for index in range(args.mirrored_cpus))}
+    from vae_study.training import train_variant
+
+    variant = toy_variant(epochs=args.epochs, learning_rate=args.learning_rate, **train)
+    train_variant(variant, toy_data(args.images), outputs_in(args.output))
+
+
+if __name__ == "__main__":
+    main()
