@@ -102,8 +102,14 @@ def resumable_epoch(backup_dir: Path) -> int:
 
 
 def fingerprint(variant: VariantParams, data: Dataset) -> str:
-    """Identifies a training run: a checkpoint is only resumed by a run with the same fingerprint."""
+    """Identifies a training run: a checkpoint is only resumed by a run with the same fingerprint.
+
+    It covers the params, the data and the model and training code, so a
+    checkpoint written by older code is never resumed.
+    """
     digest = hashlib.sha256(json.dumps(asdict(variant), sort_keys=True).encode())
+    for module in (Path(__file__), Path(__file__).with_name("model.py")):
+        digest.update(module.read_bytes())
     for name in sorted(data.splits):
         digest.update(name.encode())
         digest.update(np.ascontiguousarray(data.splits[name].images).data)
