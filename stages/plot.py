@@ -8,11 +8,11 @@ import pandas as pd
 from vae_study.cli import run_stage
 from vae_study.datasets import atomic_directory, load_dataset, scale_images
 from vae_study.errors import PipelineError
+from vae_study.evaluation import latent_means
 from vae_study.inference import load_variant_model
 from vae_study.params import load_params, plot_params, variant_names, variant_params
 from vae_study.paths import LATENTS_DIR, PLOTS_DIR, PREPARED_DIR, training_outputs
 from vae_study.plotting import plot_latent_space, plot_loss_curves, plot_manifold, plot_reconstructions, plot_samples
-from vae_study.evaluation import latent_means
 
 
 def _read_csv(path, variant: str) -> pd.DataFrame:

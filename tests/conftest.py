@@ -52,27 +52,31 @@ def dvc(project: Path, *args, check=True):
     return run_command([str(Path(sys.executable).parent / "dvc"), *args], cwd=project, check=check)
 
 
+def copy_project(project: Path, update=None) -> Path:
+    """Copy the pipeline's files into ``project``, edit its params with ``update``, init git and DVC."""
+    project.mkdir(parents=True)
+    for entry in PROJECT_FILES:
+        source = PROJECT_ROOT / entry
+        if source.is_dir():
+            shutil.copytree(source, project / entry, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(source, project / entry)
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    if update:
+        update(params)
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    run_command(["git", "init", "-q"], cwd=project)
+    dvc(project, "init", "-q")
+    dvc(project, "config", "core.analytics", "false")
+    return project
+
+
 @pytest.fixture
 def make_project(tmp_path):
     """A copy of the project with its own DVC repo and params edited by ``update(params)``."""
 
     def make(update=None, name="project") -> Path:
-        project = tmp_path / name
-        project.mkdir()
-        for entry in PROJECT_FILES:
-            source = PROJECT_ROOT / entry
-            if source.is_dir():
-                shutil.copytree(source, project / entry, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-            else:
-                shutil.copy2(source, project / entry)
-        params = yaml.safe_load((project / "params.yaml").read_text())
-        if update:
-            update(params)
-        (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-        run_command(["git", "init", "-q"], cwd=project)
-        dvc(project, "init", "-q")
-        dvc(project, "config", "core.analytics", "false")
-        return project
+        return copy_project(tmp_path / name, update)
 
     return make
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import dvc, tiny_params, write_image_folder
+from conftest import copy_project, dvc, tiny_params, write_image_folder
 
 pytestmark = pytest.mark.slow
 
@@ -14,30 +14,16 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def reproduced(tmp_path_factory):
     """One tiny full run shared by the tests below (each dvc repro costs TensorFlow start-ups)."""
-    from conftest import PROJECT_ROOT  # noqa: F401  (module-scoped copy of make_project)
-    import shutil
-
-    import yaml
-
-    from conftest import PROJECT_FILES, run_command
-
     root = tmp_path_factory.mktemp("e2e")
     write_image_folder(root / "gray", shape=(16, 16, 1), per_class=6)
     write_image_folder(root / "rgb", shape=(17, 18, 3), per_class=6, seed=1)
-    project = root / "project"
-    project.mkdir()
-    for entry in PROJECT_FILES:
-        source = PROJECT_ROOT / entry
-        if source.is_dir():
-            shutil.copytree(source, project / entry, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            shutil.copy2(source, project / entry)
-    params = tiny_params(yaml.safe_load((project / "params.yaml").read_text()), root / "gray", root / "rgb")
-    params["evaluate"]["superclasses"] = {"cifar10": {"ab": ["a", "b"], "c": ["c"]}}
-    params["evaluate"]["knn_neighbors"] = 3
-    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    run_command(["git", "init", "-q"], cwd=project)
-    dvc(project, "init", "-q")
+
+    def update(params):
+        tiny_params(params, root / "gray", root / "rgb")
+        params["evaluate"]["superclasses"] = {"cifar10": {"ab": ["a", "b"], "c": ["c"]}}
+        params["evaluate"]["knn_neighbors"] = 3
+
+    project = copy_project(root / "project", update)
     result = dvc(project, "repro")
     return project, root, result
 

@@ -149,19 +149,20 @@ def _positive_list(key: str, value: Any) -> tuple[int, ...]:
     return tuple(_integer(f"{key}[{index}]", item, 1) for index, item in enumerate(value))
 
 
-def dataset_names(params: dict[str, Any]) -> list[str]:
-    return list(_section(params, "datasets", ""))
+def _entry(params: dict[str, Any], section: str, kind: str, name: str) -> tuple[str, dict[str, Any]]:
+    """The mapping at ``section.name`` and its dotted key, or an error listing the defined names."""
+    entries = _section(params, section, "")
+    if name not in entries:
+        raise PipelineError(f"unknown {kind} {name!r}; params.yaml defines: {', '.join(entries)}")
+    where = f"{section}.{name}"
+    if not isinstance(entries[name], dict):
+        raise PipelineError(f"{where} must be a mapping, got {_describe(entries[name])}")
+    return where, entries[name]
 
 
 def dataset_params(params: dict[str, Any], name: str) -> DatasetParams:
     """Validated params of one dataset; the TFDS name defaults to the dataset's key."""
-    datasets = _section(params, "datasets", "")
-    if name not in datasets:
-        raise PipelineError(f"unknown dataset {name!r}; params.yaml defines: {', '.join(datasets)}")
-    where = f"datasets.{name}"
-    given = datasets[name]
-    if not isinstance(given, dict):
-        raise PipelineError(f"{where} must be a mapping, got {_describe(given)}")
+    where, given = _entry(params, "datasets", "dataset", name)
     allowed = {field.name for field in fields(DatasetParams)} - {"name"}
     _check_keys(where, given, allowed, required={"source"})
     source = given["source"]
@@ -233,13 +234,7 @@ def variant_names(params: dict[str, Any]) -> list[str]:
 
 def variant_params(params: dict[str, Any], name: str) -> VariantParams:
     """Validated params of one variant, with the shared train settings it does not override."""
-    variants = _section(params, "variants", "")
-    if name not in variants:
-        raise PipelineError(f"unknown variant {name!r}; params.yaml defines: {', '.join(variants)}")
-    where = f"variants.{name}"
-    given = variants[name]
-    if not isinstance(given, dict):
-        raise PipelineError(f"{where} must be a mapping, got {_describe(given)}")
+    where, given = _entry(params, "variants", "variant", name)
     _check_keys(where, given, VARIANT_KEYS | TRAIN_KEYS, required=VARIANT_KEYS)
     datasets = _section(params, "datasets", "")
     if given["dataset"] not in datasets:
