@@ -93,3 +93,36 @@ def test_changed_source_content_reruns_only_its_fetch(reproduced):
     finally:
         image.write_bytes(original)
     assert _changed_stages(project) == set()
+
+
+def test_plot_bad_inputs_name_the_problem_and_keep_old_figures(reproduced):
+    import sys
+
+    import yaml
+
+    from conftest import run_command
+
+    project, _, _ = reproduced
+    params_file = project / "params.yaml"
+    original = params_file.read_text()
+    figures = sorted(path.relative_to(project) for path in (project / "plots").rglob("*.png"))
+    params = yaml.safe_load(original)
+    params["plot"]["reconstructions"] = 1000
+    params_file.write_text(yaml.safe_dump(params, sort_keys=False))
+    try:
+        result = run_command([sys.executable, "stages/plot.py"], cwd=project, check=False)
+    finally:
+        params_file.write_text(original)
+    assert result.returncode == 2
+    assert "plot.reconstructions = 1000 is larger than the 9 test images of" in result.stderr
+
+    history = project / "metrics" / "history" / "cifar10_deep" / "batches.csv"
+    saved = history.read_bytes()
+    history.write_bytes(b'step,"loss\n1,2,3,4\n')
+    try:
+        result = run_command([sys.executable, "stages/plot.py"], cwd=project, check=False)
+    finally:
+        history.write_bytes(saved)
+    assert result.returncode == 2
+    assert "variant cifar10_deep: metrics/history/cifar10_deep/batches.csv cannot be parsed" in result.stderr
+    assert sorted(path.relative_to(project) for path in (project / "plots").rglob("*.png")) == figures

@@ -1,0 +1,56 @@
+"""Evaluation: metric functions against hand-computed values, and refusing a mismatched model."""
+
+import numpy as np
+import pytest
+
+from vae_study.errors import PipelineError
+from vae_study.evaluation import knn_accuracy, psnr_db, silhouette, superclass_labels
+from vae_study.inference import load_variant_model
+from vae_study.model import VAE
+from vae_study.params import TrainParams, VariantParams
+
+
+def test_psnr_of_known_mse():
+    assert psnr_db(0.01) == pytest.approx(20.0)
+    assert psnr_db(0.001) == pytest.approx(30.0)
+    assert psnr_db(0.0) == float("inf")
+
+
+def test_knn_on_separable_and_on_random_points():
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [10.0, 10.0], [-10.0, 10.0]])
+    train_labels, test_labels = np.arange(300) % 3, np.arange(90) % 3
+    train = centres[train_labels] + rng.normal(0, 0.5, (300, 2))
+    test = centres[test_labels] + rng.normal(0, 0.5, (90, 2))
+    assert knn_accuracy(train, train_labels, test, test_labels, 5) == 1.0
+    assert silhouette(test, test_labels) > 0.8
+    noise_train, noise_test = rng.normal(size=(3000, 2)), rng.normal(size=(3000, 2))
+    chance = knn_accuracy(noise_train, rng.integers(0, 4, 3000), noise_test, rng.integers(0, 4, 3000), 5)
+    assert 0.2 < chance < 0.3  # 4 random classes: about 1/4
+
+
+def test_superclass_mapping():
+    names = ["airplane", "automobile", "bird", "cat", "ship"]
+    groups = {"vehicles": ["airplane", "automobile", "ship"], "animals": ["bird", "cat"]}
+    assert superclass_labels(np.array([0, 1, 2, 3, 4, 2]), names, groups).tolist() == [0, 0, 1, 1, 0, 1]
+    with pytest.raises(PipelineError, match=r"classes \['cat'\] belong to no super-class"):
+        superclass_labels(np.array([0]), names, {"vehicles": ["airplane", "automobile", "ship"], "animals": ["bird"]})
+    with pytest.raises(PipelineError, match="'horse' is not a class"):
+        superclass_labels(np.array([0]), names, {"animals": ["horse"]})
+
+
+def _variant(latent_dim=2):
+    return VariantParams("toy", "mnist", (4,), (8,), latent_dim, 1.0, TrainParams())
+
+
+def test_model_checks_name_the_variant_and_file(tmp_path):
+    with pytest.raises(PipelineError, match=r"variant toy: model file .*toy.keras is missing; run train@toy"):
+        load_variant_model(_variant(), (16, 16, 1), tmp_path)
+    VAE((16, 16, 1), (4,), (8,), latent_dim=2).save(tmp_path / "toy.keras")
+    with pytest.raises(PipelineError, match=r"trained on images of \(16, 16, 1\), but dataset mnist has \(28, 28, 1\)"):
+        load_variant_model(_variant(), (28, 28, 1), tmp_path)
+    with pytest.raises(PipelineError, match="has a 2-D latent, params say 3"):
+        load_variant_model(_variant(latent_dim=3), (16, 16, 1), tmp_path)
+    (tmp_path / "toy.keras").write_bytes(b"not a model")
+    with pytest.raises(PipelineError, match="cannot be loaded"):
+        load_variant_model(_variant(), (16, 16, 1), tmp_path)
