@@ -86,9 +86,11 @@ def plot_reconstructions(originals: np.ndarray, reconstructions: dict[str, np.nd
     """Test images in the first column, then each variant's reconstruction of them."""
     columns = {"original": originals, **reconstructions}
     rows = len(originals)
-    figure, grid = plt.subplots(rows, len(columns), figsize=(1.6 * len(columns) + 0.4, 1.35 * rows + 0.9), squeeze=False)
+    figure, grid = plt.subplots(
+        rows, len(columns), figsize=(1.5 * len(columns), 1.25 * rows + 0.8), squeeze=False, layout="constrained"
+    )
     for column, (name, images) in enumerate(columns.items()):
-        grid[0, column].set_title(name.replace("_", "\n", 1), fontsize=9)
+        grid[0, column].set_title(name.replace("_", "_\n", 1), fontsize=9)
         for row in range(rows):
             _show(grid[row, column], images[row])
     figure.suptitle(title)
