@@ -3,8 +3,8 @@
 Prints a table and writes it as JSON. For each variant, on random images of the
 dataset's size at the variant's batch size:
 - pipeline: ``vae_study.training.train_variant`` (tf.data input, per-batch loss log,
-  checkpoints); its steady-state speed is (extra images) / (extra seconds) between
-  a 1-epoch and a (1 + timed)-epoch run, so start-up and tracing cancel out;
+  per-epoch checkpoints), timed from the end of its first (warm-up) epoch to the
+  end of its last, so start-up and tracing are left out;
 - plain: the same model trained with ``model.fit`` on in-memory NumPy arrays with
   default settings, timed after one warm-up epoch;
 - GFLOP/s achieved, from the model's analytic training FLOPs per image (3x the
@@ -71,17 +71,24 @@ def random_dataset(image_shape, count: int):
 
 
 def pipeline_speed(variant, data, timed_epochs: int) -> float:
+    """Images/s of ``train_variant`` between the end of its first epoch and the end of its last."""
+    import keras
+
     from vae_study.training import TrainingOutputs, train_variant
 
-    seconds = {}
-    for epochs in (1, 1 + timed_epochs):
-        with tempfile.TemporaryDirectory() as scratch:
-            root = Path(scratch)
-            outputs = TrainingOutputs(root / "model.keras", root / "history", root / "metrics.json", root / "checkpoints")
-            seconds[epochs] = train_variant(replace(variant, train=replace(variant.train, epochs=epochs)), data, outputs)[
-                "wall_seconds"
-            ]
-    return timed_epochs * len(data.splits["train"]) / (seconds[1 + timed_epochs] - seconds[1])
+    class EpochClock(keras.callbacks.Callback):
+        ends: list[float] = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.ends.append(time.perf_counter())
+
+    clock = EpochClock()
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        outputs = TrainingOutputs(root / "model.keras", root / "history", root / "metrics.json", root / "checkpoints")
+        timed = replace(variant, train=replace(variant.train, epochs=1 + timed_epochs))
+        train_variant(timed, data, outputs, extra_callbacks=[clock])
+    return timed_epochs * len(data.splits["train"]) / (clock.ends[-1] - clock.ends[0])
 
 
 def plain_speed(variant, data, timed_epochs: int) -> float:

@@ -174,8 +174,11 @@ def _history_callback(variant: VariantParams, outputs: TrainingOutputs, steps_pe
     return LossHistory()
 
 
-def train_variant(variant: VariantParams, data: Dataset, outputs: TrainingOutputs) -> dict:
-    """Train (or resume) one variant; write model, histories and metrics; return the metrics."""
+def train_variant(variant: VariantParams, data: Dataset, outputs: TrainingOutputs, extra_callbacks=()) -> dict:
+    """Train (or resume) one variant; write model, histories and metrics; return the metrics.
+
+    ``extra_callbacks`` are Keras callbacks to run as well (the benchmark times epochs with one).
+    """
     import keras
 
     check_trainable(variant, data)
@@ -209,6 +212,7 @@ def train_variant(variant: VariantParams, data: Dataset, outputs: TrainingOutput
         callbacks=[
             history,
             keras.callbacks.BackupAndRestore(str(backup_dir), double_checkpoint=True, delete_checkpoint=False),
+            *extra_callbacks,
         ],
         shuffle=False,  # the input pipeline shuffles, seeded
         verbose=1,
