@@ -153,7 +153,6 @@ def _history_callback(variant: VariantParams, outputs: TrainingOutputs, steps_pe
             step = self.epoch * steps_per_epoch + batch
             values = [float(logs[f"batch_{name}"]) for name in LOSS_TERMS]
             if not np.isfinite(values[0]):
-                self.model.stop_training = True
                 raise PipelineError(
                     f"variant {variant.name}: loss became {values[0]} at step {step} (epoch {self.epoch}); "
                     f"last finite loss was {self.last_finite}. Try a lower learning_rate."
