@@ -36,10 +36,10 @@ def main() -> None:
                 f"plot.reconstructions = {settings.reconstructions} is larger than the "
                 f"{len(data.splits['test'])} test images of {name}; use 1 to {len(data.splits['test'])}"
             )
-    shown = {
-        name: np.sort(np.random.default_rng(settings.seed).choice(len(data.splits["test"]), settings.reconstructions, replace=False))
-        for name, data in datasets.items()
-    }
+    originals = {}
+    for name, data in datasets.items():
+        chosen = np.random.default_rng(settings.seed).choice(len(data.splits["test"]), settings.reconstructions, replace=False)
+        originals[name] = scale_images(data.splits["test"].images[np.sort(chosen)])
     reconstructions = {name: {} for name in datasets}
     histories = {}
     with atomic_directory(PLOTS_DIR) as output:
@@ -50,8 +50,7 @@ def main() -> None:
             histories[variant.name] = _read_csv(training_outputs(variant.name).batches, variant.name)
             label = f"{variant.name} ({variant.dataset}, {variant.latent_dim}-D latent)"
             plot_latent_space(table, data.class_names, f"Test latent means: {label}", output / "latent" / f"{variant.name}.png")
-            originals = scale_images(data.splits["test"].images[shown[variant.dataset]])
-            reconstructions[variant.dataset][variant.name] = np.asarray(model(originals, training=False))
+            reconstructions[variant.dataset][variant.name] = np.asarray(model(originals[variant.dataset], training=False))
             if variant.latent_dim == 2:
                 plot_manifold(
                     model.decoder, latent_means(table), settings.manifold_grid,
@@ -63,9 +62,8 @@ def main() -> None:
             )
             print(f"plot: {variant.name} done", flush=True)
         for name, columns in reconstructions.items():
-            originals = scale_images(datasets[name].splits["test"].images[shown[name]])
             plot_reconstructions(
-                originals, columns, f"{name}: test images and their reconstructions", output / "reconstructions" / f"{name}.png"
+                originals[name], columns, f"{name}: test images and their reconstructions", output / "reconstructions" / f"{name}.png"
             )
         plot_loss_curves(histories, output / "loss_curves.png")
     print(f"plot: figures for {len(variants)} variants in {time.perf_counter() - started:.1f} s", flush=True)
