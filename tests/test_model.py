@@ -7,7 +7,7 @@ import pytest
 
 from conftest import run_command
 from vae_study.errors import PipelineError
-from vae_study.model import VAE, check_architecture, loss_terms
+from vae_study.model import VAE, check_architecture, loss_terms, reconstruction_error
 
 
 @pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (30, 27, 3)], ids=["mnist", "cifar10", "odd"])
@@ -41,8 +41,28 @@ def test_loss_terms_match_a_hand_computation():
     assert terms["mse"] == pytest.approx(np.mean(squared_sums) / 4)
 
 
+def test_other_reconstruction_losses_match_a_hand_computation():
+    images = np.array([[[[0.0], [1.0]], [[0.5], [0.25]]]], np.float32)
+    reconstruction = np.array([[[[0.2], [0.9]], [[0.5], [0.5]]]], np.float32)
+    squared = (images - reconstruction) ** 2
+    cross_entropy = -(images * np.log(reconstruction) + (1 - images) * np.log(1 - reconstruction))
+    expected = {
+        "sum_squared": squared.sum(),
+        "mean_squared": squared.mean(),
+        "binary_crossentropy": cross_entropy.sum(),
+    }
+    for kind, value in expected.items():
+        assert float(reconstruction_error(images, reconstruction, kind)[0]) == pytest.approx(value, rel=1e-5), kind
+    z = np.zeros((1, 2), np.float32)
+    terms = loss_terms(images, reconstruction, z, z, 1.0, "mean_squared")
+    assert float(terms["loss"]) == pytest.approx(squared.mean(), rel=1e-5)
+    assert float(terms["mse"]) == pytest.approx(squared.mean(), rel=1e-5)
+    with pytest.raises(ValueError, match="unknown reconstruction loss 'l1'"):
+        reconstruction_error(images, reconstruction, "l1")
+
+
 def test_saved_model_loads_after_importing_the_package(tmp_path):
-    model = VAE((16, 16, 1), (4,), (8,), latent_dim=2, kl_weight=0.5)
+    model = VAE((16, 16, 1), (4,), (8,), latent_dim=2, kl_weight=0.5, reconstruction_loss="mean_squared")
     images = np.random.default_rng(1).random((3, 16, 16, 1), dtype=np.float32)
     np.save(tmp_path / "images.npy", images)
     np.save(tmp_path / "expected.npy", np.asarray(model(images)))
@@ -51,6 +71,7 @@ def test_saved_model_loads_after_importing_the_package(tmp_path):
         "import sys, numpy as np, keras, vae_study\n"
         "model = keras.saving.load_model(sys.argv[1] + '/model.keras')\n"
         "assert model.kl_weight == 0.5 and model.latent_dim == 2\n"
+        "assert model.reconstruction_loss == 'mean_squared'\n"
         "out = np.asarray(model(np.load(sys.argv[1] + '/images.npy')))\n"
         "np.testing.assert_allclose(out, np.load(sys.argv[1] + '/expected.npy'), rtol=1e-6)\n"
     )

@@ -20,6 +20,8 @@ def test_project_params_are_valid():
     assert variants["cifar10_deep"].kl_weight == 0.5
     assert variants["mnist_simple"].train.batch_size == 50
     assert variants["mnist_simple"].train.learning_rate == 1e-4
+    assert variants["mnist_simple"].reconstruction_loss == "sum_squared"
+    assert variant_params(_with("variants.mnist_simple.reconstruction_loss", "binary_crossentropy"), "mnist_simple").reconstruction_loss == "binary_crossentropy"
     evaluate_params(PARAMS)
     plot_params(PARAMS)
 
@@ -63,6 +65,7 @@ VARIANT_CASES = [
     ("variants.mnist_simple.batch_size", 0, r"batch_size = 0"),
     ("variants.mnist_simple.learning_rate", 0, r"learning_rate = 0 .* number > 0"),
     ("variants.mnist_simple.distribute", "tpu", r"distribute = 'tpu' .* none, mirrored, multi_worker"),
+    ("variants.mnist_simple.reconstruction_loss", "l1", r"reconstruction_loss = 'l1' .* sum_squared, mean_squared"),
     ("variants.mnist_simple.dropout", 0.5, r"unknown key variants.mnist_simple.dropout"),
     ("train.epochs", -1, r"train.epochs = -1"),
     ("train.learning_rate", "fast", r"train.learning_rate = 'fast'"),

@@ -12,6 +12,7 @@ import keras
 from keras import layers, ops
 
 from vae_study.errors import PipelineError
+from vae_study.params import RECONSTRUCTION_LOSSES
 
 PACKAGE = "vae_study"
 LOSS_TERMS = ("loss", "reconstruction", "kl")
@@ -87,21 +88,36 @@ def build_decoder(image_shape, conv_filters, dense_units, latent_dim) -> keras.M
     return keras.Model(latent, reconstruction, name="decoder")
 
 
-def loss_terms(images, reconstruction, z_mean, z_log_var, kl_weight: float) -> dict:
+def reconstruction_error(images, reconstruction, kind: str = "sum_squared"):
+    """Per-image reconstruction error of the chosen kind (see RECONSTRUCTION_LOSSES)."""
+    images = ops.cast(images, "float32")
+    reconstruction = ops.cast(reconstruction, "float32")
+    if kind == "binary_crossentropy":
+        return ops.sum(ops.binary_crossentropy(images, reconstruction), axis=(1, 2, 3))
+    squared = ops.square(images - reconstruction)
+    if kind == "mean_squared":
+        return ops.mean(squared, axis=(1, 2, 3))
+    if kind == "sum_squared":
+        return ops.sum(squared, axis=(1, 2, 3))
+    raise ValueError(f"unknown reconstruction loss {kind!r}; use one of {', '.join(RECONSTRUCTION_LOSSES)}")
+
+
+def loss_terms(images, reconstruction, z_mean, z_log_var, kl_weight: float, reconstruction_loss="sum_squared") -> dict:
     """Per-image loss terms averaged over the batch.
 
-    reconstruction: sum of squared errors over pixels and channels (n x the
-    per-pixel MSE, as in the Keras reference VAE); kl: closed-form KL to N(0, I)
-    summed over latent dimensions; loss = reconstruction + kl_weight * kl.
+    reconstruction: the chosen reconstruction error (default: sum of squared
+    errors over pixels and channels, n x the per-pixel MSE, as in the Keras
+    reference VAE); kl: closed-form KL to N(0, I) summed over latent dimensions;
+    loss = reconstruction + kl_weight * kl. mse is the per-pixel MSE whatever
+    the loss, so runs with different losses stay comparable.
     """
-    squared = ops.square(ops.cast(images, "float32") - ops.cast(reconstruction, "float32"))
-    reconstruction_loss = ops.mean(ops.sum(squared, axis=(1, 2, 3)))
+    reconstruction_term = ops.mean(reconstruction_error(images, reconstruction, reconstruction_loss))
     kl = ops.mean(-0.5 * ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=1))
     return {
-        "loss": reconstruction_loss + kl_weight * kl,
-        "reconstruction": reconstruction_loss,
+        "loss": reconstruction_term + kl_weight * kl,
+        "reconstruction": reconstruction_term,
         "kl": kl,
-        "mse": ops.mean(squared),
+        "mse": ops.mean(ops.square(ops.cast(images, "float32") - ops.cast(reconstruction, "float32"))),
     }
 
 
@@ -113,7 +129,17 @@ class VAE(keras.Model):
     terms of its own batch as ``batch_<term>`` so they can be logged per batch.
     """
 
-    def __init__(self, image_shape, conv_filters, dense_units, latent_dim, kl_weight=1.0, seed=0, **kwargs):
+    def __init__(
+        self,
+        image_shape,
+        conv_filters,
+        dense_units,
+        latent_dim,
+        kl_weight=1.0,
+        seed=0,
+        reconstruction_loss="sum_squared",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.image_shape = tuple(image_shape)
         self.conv_filters = tuple(conv_filters)
@@ -121,6 +147,7 @@ class VAE(keras.Model):
         self.latent_dim = latent_dim
         self.kl_weight = float(kl_weight)
         self.seed = seed
+        self.reconstruction_loss = reconstruction_loss
         self.encoder = build_encoder(self.image_shape, self.conv_filters, self.dense_units, latent_dim)
         self.decoder = build_decoder(self.image_shape, self.conv_filters, self.dense_units, latent_dim)
         self.sampling = Sampling(seed, name="sampling")
@@ -140,7 +167,7 @@ class VAE(keras.Model):
         z_mean, z_log_var = self.encoder(images, training=training)
         z = self.sampling([z_mean, z_log_var])
         reconstruction = self.decoder(z, training=training)
-        return loss_terms(images, reconstruction, z_mean, z_log_var, self.kl_weight)
+        return loss_terms(images, reconstruction, z_mean, z_log_var, self.kl_weight, self.reconstruction_loss)
 
     def build(self, input_shape):
         """Encoder and decoder are built functional models; only the sampler needs a shape."""
@@ -181,6 +208,7 @@ class VAE(keras.Model):
             "latent_dim": self.latent_dim,
             "kl_weight": self.kl_weight,
             "seed": self.seed,
+            "reconstruction_loss": self.reconstruction_loss,
         }
 
 
@@ -194,6 +222,7 @@ def build_vae(variant, image_shape) -> VAE:
         latent_dim=variant.latent_dim,
         kl_weight=variant.kl_weight,
         seed=variant.train.seed,
+        reconstruction_loss=variant.reconstruction_loss,
         name=f"vae_{variant.name}",
     )
     model(ops.zeros((1, *image_shape)))

@@ -17,6 +17,9 @@ TFDS_SOURCE = "tfds"
 OPTIMIZERS = ("adam",)
 DISTRIBUTE_MODES = ("none", "mirrored", "multi_worker")
 PRECISIONS = ("float32", "mixed_bfloat16")
+# Per-image reconstruction term: the Keras reference VAE's summed squared error (default),
+# the per-pixel mean the study's formula literally reads, or summed binary cross-entropy.
+RECONSTRUCTION_LOSSES = ("sum_squared", "mean_squared", "binary_crossentropy")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class VariantParams:
     latent_dim: int
     kl_weight: float
     train: TrainParams
+    reconstruction_loss: str = "sum_squared"
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,7 @@ def dataset_params(params: dict[str, Any], name: str) -> DatasetParams:
 
 TRAIN_KEYS = {field.name for field in fields(TrainParams)}
 VARIANT_KEYS = {"dataset", "conv_filters", "dense_units", "latent_dim", "kl_weight"}
+OPTIONAL_VARIANT_KEYS = {"reconstruction_loss"}
 
 
 def _train_params(where: str, given: dict[str, Any], base: TrainParams) -> TrainParams:
@@ -235,7 +240,7 @@ def variant_names(params: dict[str, Any]) -> list[str]:
 def variant_params(params: dict[str, Any], name: str) -> VariantParams:
     """Validated params of one variant, with the shared train settings it does not override."""
     where, given = _entry(params, "variants", "variant", name)
-    _check_keys(where, given, VARIANT_KEYS | TRAIN_KEYS, required=VARIANT_KEYS)
+    _check_keys(where, given, VARIANT_KEYS | OPTIONAL_VARIANT_KEYS | TRAIN_KEYS, required=VARIANT_KEYS)
     datasets = _section(params, "datasets", "")
     if given["dataset"] not in datasets:
         raise PipelineError(
@@ -249,6 +254,9 @@ def variant_params(params: dict[str, Any], name: str) -> VariantParams:
         latent_dim=_integer(f"{where}.latent_dim", given["latent_dim"], 1),
         kl_weight=_number(f"{where}.kl_weight", given["kl_weight"], 0.0, strict=False),
         train=_train_params(where, given, train_params(params)),
+        reconstruction_loss=_choice(
+            f"{where}.reconstruction_loss", given.get("reconstruction_loss", "sum_squared"), RECONSTRUCTION_LOSSES
+        ),
     )
 
 
