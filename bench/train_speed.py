@@ -11,12 +11,21 @@ dataset's size at the variant's batch size:
   forward pass: forward, input gradients, weight gradients), against a float32
   matrix-multiply peak measured in the same run.
 
-Usage: python bench/train_speed.py [--images 5000] [--timed-epochs 2] [--variants a,b] [--output bench/results.json]
+Each measurement is repeated (pipeline and plain alternating, so slow phases of a
+shared machine hit both) and the median is reported with the min-max spread.
+Levers are switches that apply to the pipeline side only: ``--jit-compile``,
+``--precision mixed_bfloat16``, ``--threads INTRA,INTER`` (TensorFlow's thread
+pools, set before any op runs); run once with and once without a switch and compare the pipeline medians.
+
+Usage: python bench/train_speed.py [--images 2000] [--timed-epochs 2] [--repeats 3]
+       [--variants a,b] [--jit-compile] [--precision P] [--threads I,J]
+       [--output bench/results.json]
 """
 
 import argparse
 import json
 import math
+import statistics
 import tempfile
 import time
 from dataclasses import replace
@@ -77,17 +86,22 @@ def pipeline_speed(variant, data, timed_epochs: int) -> float:
     from vae_study.training import TrainingOutputs, train_variant
 
     class EpochClock(keras.callbacks.Callback):
-        ends: list[float] = []
+        def __init__(self):
+            super().__init__()
+            self.ends: list[float] = []
 
         def on_epoch_end(self, epoch, logs=None):
             self.ends.append(time.perf_counter())
 
     clock = EpochClock()
-    with tempfile.TemporaryDirectory() as scratch:
-        root = Path(scratch)
-        outputs = TrainingOutputs(root / "model.keras", root / "history", root / "metrics.json", root / "checkpoints")
-        timed = replace(variant, train=replace(variant.train, epochs=1 + timed_epochs))
-        train_variant(timed, data, outputs, extra_callbacks=[clock])
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            root = Path(scratch)
+            outputs = TrainingOutputs(root / "model.keras", root / "history", root / "metrics.json", root / "checkpoints")
+            timed = replace(variant, train=replace(variant.train, epochs=1 + timed_epochs))
+            train_variant(timed, data, outputs, extra_callbacks=[clock])
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
     return timed_epochs * len(data.splits["train"]) / (clock.ends[-1] - clock.ends[0])
 
 
@@ -107,45 +121,83 @@ def plain_speed(variant, data, timed_epochs: int) -> float:
     return timed_epochs * len(images) / (time.perf_counter() - started)
 
 
+def summary(values: list[float]) -> dict:
+    return {"median": round(statistics.median(values), 1), "min": round(min(values), 1), "max": round(max(values), 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--images", type=int, default=5000)
-    parser.add_argument("--timed-epochs", type=int, default=2)
+    parser.add_argument("--images", type=int, default=2000, help="random training images per variant")
+    parser.add_argument("--timed-epochs", type=int, default=2, help="epochs timed after one warm-up epoch")
+    parser.add_argument("--repeats", type=int, default=3, help="measurements of each kind per variant")
     parser.add_argument("--variants", default=None, help="comma-separated; default: all in params.yaml")
+    parser.add_argument("--jit-compile", action="store_true", help="lever: XLA for the pipeline")
+    parser.add_argument("--precision", default="float32", help="lever: float32 or mixed_bfloat16 for the pipeline")
+    parser.add_argument("--threads", default=None, help="lever: INTRA,INTER TensorFlow thread-pool sizes")
     parser.add_argument("--output", type=Path, default=Path("bench/results.json"))
     args = parser.parse_args()
+    for name in ("images", "timed_epochs", "repeats"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} = {getattr(args, name)}; use an integer >= 1")
+
+    import tensorflow as tf
 
     from vae_study.params import load_params, variant_names, variant_params
 
+    if args.threads:
+        try:
+            intra, inter = (int(part) for part in args.threads.split(","))
+        except ValueError:
+            parser.error(f"--threads = {args.threads!r}; use two integers INTRA,INTER such as 2,1")
+        tf.config.threading.set_intra_op_parallelism_threads(intra)
+        tf.config.threading.set_inter_op_parallelism_threads(inter)
     params = load_params()
     names = args.variants.split(",") if args.variants else variant_names(params)
+    variants = [variant_params(params, name) for name in names]
+    levers = {"jit_compile": args.jit_compile, "precision": args.precision}
     peak = matmul_peak_gflops()
     print(f"float32 matmul peak: {peak:.1f} GFLOP/s", flush=True)
     rows = []
-    for name in names:
-        variant = variant_params(params, name)
+    for variant in variants:
+        variant = replace(variant, train=replace(variant.train, **levers))
         shape = IMAGE_SHAPES[variant.dataset]
         data = random_dataset(shape, args.images)
-        pipeline = pipeline_speed(variant, data, args.timed_epochs)
-        plain = plain_speed(variant, data, args.timed_epochs)
+        pipeline, plain = [], []
+        for _ in range(args.repeats):
+            pipeline.append(pipeline_speed(variant, data, args.timed_epochs))
+            plain.append(plain_speed(variant, data, args.timed_epochs))
         train_flops = 3 * forward_flops(variant, shape)
+        ratios = [a / b for a, b in zip(pipeline, plain)]
         rows.append({
-            "variant": name,
+            "variant": variant.name,
             "batch_size": variant.train.batch_size,
-            "pipeline_images_per_s": round(pipeline, 1),
-            "plain_fit_images_per_s": round(plain, 1),
-            "ratio": round(pipeline / plain, 3),
+            "pipeline_images_per_s": summary(pipeline),
+            "plain_fit_images_per_s": summary(plain),
+            "ratio": {key: round(value, 2) for key, value in zip(("median", "min", "max"), (statistics.median(ratios), min(ratios), max(ratios)))},
             "train_mflop_per_image": round(train_flops / 1e6, 1),
-            "pipeline_gflop_per_s": round(pipeline * train_flops / 1e9, 1),
-            "fraction_of_peak": round(pipeline * train_flops / 1e9 / peak, 3),
+            "pipeline_gflop_per_s": round(statistics.median(pipeline) * train_flops / 1e9, 1),
+            "fraction_of_peak": round(statistics.median(pipeline) * train_flops / 1e9 / peak, 3),
         })
         print(json.dumps(rows[-1]), flush=True)
-    header = list(rows[0])
-    print("\n| " + " | ".join(header) + " |\n|" + "---|" * len(header))
+    print(
+        "\n| variant | pipeline images/s median (min-max) | plain fit images/s median (min-max) | ratio median (min-max) "
+        "| training MFLOP/image | pipeline GFLOP/s | fraction of matmul peak |\n|---|---|---|---|---|---|---|"
+    )
     for row in rows:
-        print("| " + " | ".join(str(row[key]) for key in header) + " |")
+        cells = [
+            row["variant"],
+            *(f"{row[key]['median']} ({row[key]['min']}-{row[key]['max']})"
+              for key in ("pipeline_images_per_s", "plain_fit_images_per_s", "ratio")),
+            row["train_mflop_per_image"],
+            row["pipeline_gflop_per_s"],
+            row["fraction_of_peak"],
+        ]
+        print("| " + " | ".join(str(cell) for cell in cells) + " |")
+    settings = {**vars(args), "output": str(args.output)}
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps({"matmul_peak_gflop_per_s": round(peak, 1), "rows": rows}, indent=2) + "\n")
+    args.output.write_text(
+        json.dumps({"settings": settings, "matmul_peak_gflop_per_s": round(peak, 1), "rows": rows}, indent=2) + "\n"
+    )
 
 
 if __name__ == "__main__":
