@@ -12,7 +12,14 @@ from vae_study.evaluation import latent_means
 from vae_study.inference import load_variant_model
 from vae_study.params import load_params, plot_params, variant_names, variant_params
 from vae_study.paths import LATENTS_DIR, PLOTS_DIR, PREPARED_DIR, training_outputs
-from vae_study.plotting import plot_latent_space, plot_loss_curves, plot_manifold, plot_reconstructions, plot_samples
+from vae_study.plotting import (
+    plot_knn_confusion,
+    plot_latent_space,
+    plot_loss_curves,
+    plot_manifold,
+    plot_reconstructions,
+    plot_samples,
+)
 
 
 def _read_csv(path, variant: str) -> pd.DataFrame:
@@ -50,6 +57,10 @@ def main() -> None:
             histories[variant.name] = _read_csv(training_outputs(variant.name).batches, variant.name)
             label = f"{variant.name} ({variant.dataset}, {variant.latent_dim}-D latent)"
             plot_latent_space(table, data.class_names, f"Test latent means: {label}", output / "latent" / f"{variant.name}.png")
+            plot_knn_confusion(
+                table, data.class_names, f"kNN on test latent means, per class\n{label}",
+                output / "knn_confusion" / f"{variant.name}.png",
+            )
             reconstructions[variant.dataset][variant.name] = np.asarray(model(originals[variant.dataset], training=False))
             if variant.latent_dim == 2:
                 plot_manifold(

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from vae_study.errors import PipelineError
-from vae_study.evaluation import knn_accuracy, psnr_db, silhouette, superclass_labels
+import pandas as pd
+
+from vae_study.evaluation import knn_accuracy, knn_confusion, psnr_db, silhouette, superclass_labels
 from vae_study.inference import load_variant_model
 from vae_study.model import VAE
 from vae_study.params import TrainParams, VariantParams
@@ -29,6 +31,12 @@ def test_knn_on_separable_and_on_random_points():
     assert 0.2 < chance < 0.3  # 4 random classes: about 1/4
 
 
+def test_knn_confusion_rows_are_shares_of_the_true_class():
+    table = pd.DataFrame({"label": [0, 0, 0, 0, 1, 1, 2], "knn_label": [0, 0, 0, 1, 1, 1, 0]})
+    expected = [[0.75, 0.25, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+    np.testing.assert_allclose(knn_confusion(table, ["a", "b", "c"]), expected)
+
+
 def test_superclass_mapping():
     names = ["airplane", "automobile", "bird", "cat", "ship"]
     groups = {"vehicles": ["airplane", "automobile", "ship"], "animals": ["bird", "cat"]}
@@ -46,7 +54,9 @@ def _variant(latent_dim=2):
 def test_model_checks_name_the_variant_and_file(tmp_path):
     with pytest.raises(PipelineError, match=r"variant toy: model file .*toy.keras is missing; run train@toy"):
         load_variant_model(_variant(), (16, 16, 1), tmp_path)
-    VAE((16, 16, 1), (4,), (8,), latent_dim=2).save(tmp_path / "toy.keras")
+    model = VAE((16, 16, 1), (4,), (8,), latent_dim=2)
+    model(np.zeros((1, 16, 16, 1), np.float32))
+    model.save(tmp_path / "toy.keras")
     with pytest.raises(PipelineError, match=r"trained on images of \(16, 16, 1\), but dataset mnist has \(28, 28, 1\)"):
         load_variant_model(_variant(), (28, 28, 1), tmp_path)
     with pytest.raises(PipelineError, match="has a 2-D latent, params say 3"):

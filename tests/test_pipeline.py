@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -40,7 +41,10 @@ def test_repro_writes_every_output(reproduced):
         assert set(evaluation["test"]) == {"loss", "reconstruction", "kl", "mse", "psnr_db"}
         assert "knn3_accuracy" in evaluation["latent"] and "silhouette" in evaluation["latent"]
         assert ("knn3_ab_c_accuracy" in evaluation["latent"]) == name.startswith("cifar10")
-        for figure in (f"latent/{name}.png", f"samples/{name}.png"):
+        test_table = pd.read_csv(project / "data" / "latents" / name / "test.csv")
+        assert len(test_table) == 3 * 3 and set(test_table["knn_label"]) <= {0, 1, 2}
+        assert (test_table["knn_class"] == test_table["knn_label"].map(dict(enumerate("abc")))).all()
+        for figure in (f"latent/{name}.png", f"samples/{name}.png", f"knn_confusion/{name}.png"):
             pixels = np.asarray(Image.open(project / "plots" / figure).convert("L"), float)
             assert pixels.std() > 5, f"{figure} looks blank"
     assert (project / "plots" / "manifold" / "mnist_simple.png").exists()

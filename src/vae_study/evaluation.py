@@ -22,11 +22,23 @@ def psnr_db(mse: float, max_value: float = 1.0) -> float:
     return 10.0 * math.log10(max_value**2 / mse)
 
 
-def knn_accuracy(train_points, train_labels, test_points, test_labels, neighbors: int) -> float:
-    """Accuracy of a k-nearest-neighbour classifier fit on train points, scored on test points."""
+def knn_predict(train_points, train_labels, test_points, neighbors: int) -> np.ndarray:
+    """Labels a k-nearest-neighbour classifier fit on the train points gives the test points."""
     from sklearn.neighbors import KNeighborsClassifier
 
-    return float(KNeighborsClassifier(n_neighbors=neighbors).fit(train_points, train_labels).score(test_points, test_labels))
+    return KNeighborsClassifier(n_neighbors=neighbors).fit(train_points, train_labels).predict(test_points)
+
+
+def knn_accuracy(train_points, train_labels, test_points, test_labels, neighbors: int) -> float:
+    """Accuracy of a k-nearest-neighbour classifier fit on train points, scored on test points."""
+    return float(np.mean(knn_predict(train_points, train_labels, test_points, neighbors) == test_labels))
+
+
+def knn_confusion(table: pd.DataFrame, class_names: list[str]) -> np.ndarray:
+    """Fraction of each true class (rows) that the kNN classifier gives each class (columns)."""
+    from sklearn.metrics import confusion_matrix
+
+    return confusion_matrix(table["label"], table["knn_label"], labels=range(len(class_names)), normalize="true")
 
 
 def silhouette(points, labels) -> float:
@@ -72,15 +84,20 @@ def latent_means(table: pd.DataFrame) -> np.ndarray:
 
 
 def evaluate_variant(model: VAE, data: Dataset, neighbors: int, batch_size: int, superclasses: dict | None):
-    """Test loss terms, PSNR and latent scores; also the latent tables they were computed from."""
+    """Test loss terms, PSNR and latent scores; also the latent tables they were computed from.
+
+    The test table carries each image's kNN prediction, so the per-class picture
+    (which classes the latent space mixes up) can be drawn from it.
+    """
     train, test = data.splits["train"], data.splits["test"]
     terms = model.evaluate(batches(test.images, batch_size), return_dict=True, verbose=0)
     test_metrics = {name: float(terms[name]) for name in ("loss", "reconstruction", "kl", "mse")}
     test_metrics["psnr_db"] = psnr_db(test_metrics["mse"])
     train_means, _ = encode(model, train, batch_size)
     test_means, test_log_vars = encode(model, test, batch_size)
+    predicted = knn_predict(train_means, train.labels, test_means, neighbors)
     latent = {
-        f"knn{neighbors}_accuracy": knn_accuracy(train_means, train.labels, test_means, test.labels, neighbors),
+        f"knn{neighbors}_accuracy": float(np.mean(predicted == test.labels)),
         "silhouette": silhouette(test_means, test.labels),
     }
     if superclasses:
@@ -92,8 +109,11 @@ def evaluate_variant(model: VAE, data: Dataset, neighbors: int, batch_size: int,
             superclass_labels(test.labels, data.class_names, superclasses),
             neighbors,
         )
+    test_table = latent_table(test_means, test_log_vars, test.labels, data.class_names)
+    test_table.insert(2, "knn_label", predicted)
+    test_table.insert(3, "knn_class", [data.class_names[label] for label in predicted])
     tables = {
-        "test": latent_table(test_means, test_log_vars, test.labels, data.class_names),
+        "test": test_table,
         "train": latent_table(train_means, None, train.labels, data.class_names),
     }
     return {"test": test_metrics, "latent": latent}, tables

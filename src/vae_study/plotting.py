@@ -1,4 +1,4 @@
-"""The study's figures: latent spaces, loss curves, reconstructions, manifolds and prior samples."""
+"""The study's figures: latent spaces, kNN confusion, loss curves, reconstructions, manifolds and prior samples."""
 
 from pathlib import Path
 
@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 
-from vae_study.evaluation import latent_means  # noqa: E402
+from vae_study.evaluation import knn_confusion, latent_means  # noqa: E402
 
 DPI = 110
 SMOOTHING_WINDOW = 100
@@ -51,6 +51,24 @@ def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, p
     colorbar.ax.set_yticklabels(class_names)
     colorbar.set_label("class")
     axes.set(title=title, xlabel=labels[0], ylabel=labels[1])
+    _save(figure, path)
+
+
+def plot_knn_confusion(table: pd.DataFrame, class_names: list[str], title: str, path: Path) -> None:
+    """Per true class, the share of its test images the latent kNN classifier assigns to each class."""
+    fractions = knn_confusion(table, class_names)
+    count = len(class_names)
+    figure, axes = plt.subplots(figsize=(1.2 + 0.62 * count, 0.9 + 0.55 * count), layout="constrained")
+    image = axes.imshow(fractions, cmap="Blues", vmin=0, vmax=1)
+    for row in range(count):
+        for column in range(count):
+            value = fractions[row, column]
+            axes.text(column, row, f"{value:.2f}".lstrip("0") if value < 1 else "1", ha="center", va="center",
+                      fontsize=8, color="white" if value > 0.55 else "black")
+    axes.set_xticks(range(count), class_names, rotation=45, ha="right")
+    axes.set_yticks(range(count), class_names)
+    axes.set(title=title, xlabel="predicted class (kNN on the training latent means)", ylabel="true class")
+    figure.colorbar(image, ax=axes, shrink=0.8, label="fraction of the true class")
     _save(figure, path)
 
 
