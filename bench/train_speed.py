@@ -121,8 +121,9 @@ def plain_speed(variant, data, timed_epochs: int) -> float:
     return timed_epochs * len(images) / (time.perf_counter() - started)
 
 
-def summary(values: list[float]) -> dict:
-    return {"median": round(statistics.median(values), 1), "min": round(min(values), 1), "max": round(max(values), 1)}
+def summary(values: list[float], digits: int = 1) -> dict:
+    return {name: round(value, digits) for name, value in
+            (("median", statistics.median(values)), ("min", min(values)), ("max", max(values)))}
 
 
 def main() -> None:
@@ -167,13 +168,12 @@ def main() -> None:
             pipeline.append(pipeline_speed(variant, data, args.timed_epochs))
             plain.append(plain_speed(variant, data, args.timed_epochs))
         train_flops = 3 * forward_flops(variant, shape)
-        ratios = [a / b for a, b in zip(pipeline, plain)]
         rows.append({
             "variant": variant.name,
             "batch_size": variant.train.batch_size,
             "pipeline_images_per_s": summary(pipeline),
             "plain_fit_images_per_s": summary(plain),
-            "ratio": {key: round(value, 2) for key, value in zip(("median", "min", "max"), (statistics.median(ratios), min(ratios), max(ratios)))},
+            "ratio": summary([a / b for a, b in zip(pipeline, plain)], digits=2),
             "train_mflop_per_image": round(train_flops / 1e6, 1),
             "pipeline_gflop_per_s": round(statistics.median(pipeline) * train_flops / 1e9, 1),
             "fraction_of_peak": round(statistics.median(pipeline) * train_flops / 1e9 / peak, 3),

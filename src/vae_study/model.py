@@ -88,13 +88,15 @@ def build_decoder(image_shape, conv_filters, dense_units, latent_dim) -> keras.M
     return keras.Model(latent, reconstruction, name="decoder")
 
 
-def reconstruction_error(images, reconstruction, kind: str = "sum_squared"):
-    """Per-image reconstruction error of the chosen kind (see RECONSTRUCTION_LOSSES)."""
-    images = ops.cast(images, "float32")
-    reconstruction = ops.cast(reconstruction, "float32")
+def reconstruction_error(images, reconstruction, kind: str = "sum_squared", squared=None):
+    """Per-image reconstruction error of the chosen kind (see RECONSTRUCTION_LOSSES).
+
+    ``squared`` (the per-pixel squared errors) may be passed in when the caller has them already.
+    """
     if kind == "binary_crossentropy":
-        return ops.sum(ops.binary_crossentropy(images, reconstruction), axis=(1, 2, 3))
-    squared = ops.square(images - reconstruction)
+        return ops.sum(ops.binary_crossentropy(ops.cast(images, "float32"), ops.cast(reconstruction, "float32")), axis=(1, 2, 3))
+    if squared is None:
+        squared = ops.square(ops.cast(images, "float32") - ops.cast(reconstruction, "float32"))
     if kind == "mean_squared":
         return ops.mean(squared, axis=(1, 2, 3))
     if kind == "sum_squared":
@@ -111,13 +113,14 @@ def loss_terms(images, reconstruction, z_mean, z_log_var, kl_weight: float, reco
     loss = reconstruction + kl_weight * kl. mse is the per-pixel MSE whatever
     the loss, so runs with different losses stay comparable.
     """
-    reconstruction_term = ops.mean(reconstruction_error(images, reconstruction, reconstruction_loss))
+    squared = ops.square(ops.cast(images, "float32") - ops.cast(reconstruction, "float32"))
+    reconstruction_term = ops.mean(reconstruction_error(images, reconstruction, reconstruction_loss, squared))
     kl = ops.mean(-0.5 * ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=1))
     return {
         "loss": reconstruction_term + kl_weight * kl,
         "reconstruction": reconstruction_term,
         "kl": kl,
-        "mse": ops.mean(ops.square(ops.cast(images, "float32") - ops.cast(reconstruction, "float32"))),
+        "mse": ops.mean(squared),
     }
 
 
