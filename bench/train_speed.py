@@ -11,21 +11,29 @@ dataset's size at the variant's batch size:
   forward pass: forward, input gradients, weight gradients), against a float32
   matrix-multiply peak measured in the same run.
 
-Each measurement is repeated (pipeline and plain alternating, so slow phases of a
+Every measurement runs in a fresh Python process, so process-wide settings
+(thread pools, oneDNN) and Keras's global state never leak from one into the
+next. Each is repeated (pipeline and plain alternating, so slow phases of a
 shared machine hit both) and the median is reported with the min-max spread.
 Levers are switches that apply to the pipeline side only: ``--jit-compile``,
 ``--precision mixed_bfloat16``, ``--threads INTRA,INTER`` (TensorFlow's thread
-pools, set before any op runs); run once with and once without a switch and compare the pipeline medians.
+pools), ``--onednn on|off`` (TF_ENABLE_ONEDNN_OPTS; TensorFlow's default turns
+oneDNN on only on CPUs with AVX-512 VNNI/BF16 or AMX). The plain side always
+runs with TensorFlow's defaults. The matmul peak is measured under both sides'
+settings and the higher one is used.
 
 Usage: python bench/train_speed.py [--images 2000] [--timed-epochs 2] [--repeats 3]
-       [--variants a,b] [--jit-compile] [--precision P] [--threads I,J]
+       [--variants a,b] [--jit-compile] [--precision P] [--threads I,J] [--onednn on|off]
        [--output bench/results.json]
 """
 
 import argparse
 import json
 import math
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -34,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 IMAGE_SHAPES = {"mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
+ONEDNN_ENV = "TF_ENABLE_ONEDNN_OPTS"
 
 
 def forward_flops(variant, image_shape) -> int:
@@ -94,14 +103,11 @@ def pipeline_speed(variant, data, timed_epochs: int) -> float:
             self.ends.append(time.perf_counter())
 
     clock = EpochClock()
-    try:
-        with tempfile.TemporaryDirectory() as scratch:
-            root = Path(scratch)
-            outputs = TrainingOutputs(root / "model.keras", root / "history", root / "metrics.json", root / "checkpoints")
-            timed = replace(variant, train=replace(variant.train, epochs=1 + timed_epochs))
-            train_variant(timed, data, outputs, extra_callbacks=[clock])
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        outputs = TrainingOutputs(root / "model.keras", root / "history", root / "metrics.json", root / "checkpoints")
+        timed = replace(variant, train=replace(variant.train, epochs=1 + timed_epochs))
+        train_variant(timed, data, outputs, extra_callbacks=[clock])
     return timed_epochs * len(data.splits["train"]) / (clock.ends[-1] - clock.ends[0])
 
 
@@ -126,6 +132,59 @@ def summary(values: list[float], digits: int = 1) -> dict:
             (("median", statistics.median(values)), ("min", min(values)), ("max", max(values)))}
 
 
+def measure(args: argparse.Namespace) -> float:
+    """One measurement, in this (fresh) process: ``args.worker`` is pipeline, plain or peak."""
+    import tensorflow as tf
+
+    from vae_study.params import load_params, variant_params
+
+    if args.threads:
+        intra, inter = args.threads
+        tf.config.threading.set_intra_op_parallelism_threads(intra)
+        tf.config.threading.set_inter_op_parallelism_threads(inter)
+    if args.worker == "peak":
+        return matmul_peak_gflops()
+    variant = variant_params(load_params(), args.variants)
+    data = random_dataset(IMAGE_SHAPES[variant.dataset], args.images)
+    if args.worker == "plain":
+        return plain_speed(variant, data, args.timed_epochs)
+    levers = {"jit_compile": args.jit_compile, "precision": args.precision}
+    return pipeline_speed(replace(variant, train=replace(variant.train, **levers)), data, args.timed_epochs)
+
+
+def run_worker(kind: str, side: str, args: argparse.Namespace, variant: str | None = None) -> float:
+    """Run one measurement in a child process; the pipeline side gets the levers, the plain side defaults."""
+    command = [sys.executable, __file__, "--worker", kind, "--images", str(args.images),
+               "--timed-epochs", str(args.timed_epochs)]
+    env = {key: value for key, value in os.environ.items() if key != ONEDNN_ENV}
+    if variant:
+        command += ["--variants", variant]
+    if side == "pipeline":
+        if args.jit_compile:
+            command.append("--jit-compile")
+        command += ["--precision", args.precision]
+        if args.threads:
+            command += ["--threads", ",".join(map(str, args.threads))]
+        if args.onednn:
+            env[ONEDNN_ENV] = "1" if args.onednn == "on" else "0"
+    finished = subprocess.run(command, env=env, capture_output=True, text=True)
+    if finished.returncode != 0:
+        sys.exit(f"{kind} measurement of {variant or 'the matmul peak'} failed:\n{finished.stderr[-3000:]}")
+    return json.loads(finished.stdout.strip().splitlines()[-1])["value"]
+
+
+def parse_threads(parser: argparse.ArgumentParser, text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        intra, inter = (int(part) for part in text.split(","))
+    except ValueError:
+        parser.error(f"--threads = {text!r}; use two integers INTRA,INTER such as 2,1")
+    if intra < 0 or inter < 0:
+        parser.error(f"--threads = {text!r}; use integers >= 0 (0 = TensorFlow's choice)")
+    return intra, inter
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=2000, help="random training images per variant")
@@ -133,43 +192,42 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="measurements of each kind per variant")
     parser.add_argument("--variants", default=None, help="comma-separated; default: all in params.yaml")
     parser.add_argument("--jit-compile", action="store_true", help="lever: XLA for the pipeline")
-    parser.add_argument("--precision", default="float32", help="lever: float32 or mixed_bfloat16 for the pipeline")
+    parser.add_argument("--precision", default="float32", choices=("float32", "mixed_bfloat16"),
+                        help="lever: precision policy of the pipeline")
     parser.add_argument("--threads", default=None, help="lever: INTRA,INTER TensorFlow thread-pool sizes")
+    parser.add_argument("--onednn", default=None, choices=("on", "off"), help="lever: oneDNN kernels for the pipeline")
     parser.add_argument("--output", type=Path, default=Path("bench/results.json"))
+    parser.add_argument("--worker", choices=("pipeline", "plain", "peak"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     for name in ("images", "timed_epochs", "repeats"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} = {getattr(args, name)}; use an integer >= 1")
-
-    import tensorflow as tf
+    args.threads = parse_threads(parser, args.threads)
+    if args.worker:
+        print(json.dumps({"value": measure(args)}))
+        return
 
     from vae_study.params import load_params, variant_names, variant_params
 
-    if args.threads:
-        try:
-            intra, inter = (int(part) for part in args.threads.split(","))
-        except ValueError:
-            parser.error(f"--threads = {args.threads!r}; use two integers INTRA,INTER such as 2,1")
-        tf.config.threading.set_intra_op_parallelism_threads(intra)
-        tf.config.threading.set_inter_op_parallelism_threads(inter)
-    params = load_params()
-    names = args.variants.split(",") if args.variants else variant_names(params)
-    variants = [variant_params(params, name) for name in names]
-    levers = {"jit_compile": args.jit_compile, "precision": args.precision}
-    peak = matmul_peak_gflops()
-    print(f"float32 matmul peak: {peak:.1f} GFLOP/s", flush=True)
+    known = variant_names(load_params())
+    names = args.variants.split(",") if args.variants else known
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        parser.error(f"--variants: {', '.join(unknown)} not in params.yaml; use some of {', '.join(known)}")
+    peaks = {side: run_worker("peak", side, args) for side in ("pipeline", "plain")}
+    peak = max(peaks.values())
+    print(f"float32 matmul peak: {peak:.1f} GFLOP/s (pipeline settings {peaks['pipeline']:.1f}, "
+          f"defaults {peaks['plain']:.1f})", flush=True)
     rows = []
-    for variant in variants:
-        variant = replace(variant, train=replace(variant.train, **levers))
-        shape = IMAGE_SHAPES[variant.dataset]
-        data = random_dataset(shape, args.images)
+    for name in names:
         pipeline, plain = [], []
         for _ in range(args.repeats):
-            pipeline.append(pipeline_speed(variant, data, args.timed_epochs))
-            plain.append(plain_speed(variant, data, args.timed_epochs))
-        train_flops = 3 * forward_flops(variant, shape)
+            pipeline.append(run_worker("pipeline", "pipeline", args, name))
+            plain.append(run_worker("plain", "plain", args, name))
+        variant = variant_params(load_params(), name)
+        train_flops = 3 * forward_flops(variant, IMAGE_SHAPES[variant.dataset])
         rows.append({
-            "variant": variant.name,
+            "variant": name,
             "batch_size": variant.train.batch_size,
             "pipeline_images_per_s": summary(pipeline),
             "plain_fit_images_per_s": summary(plain),
@@ -193,11 +251,14 @@ def main() -> None:
             row["fraction_of_peak"],
         ]
         print("| " + " | ".join(str(cell) for cell in cells) + " |")
-    settings = {**vars(args), "output": str(args.output)}
+    settings = {**{key: value for key, value in vars(args).items() if key != "worker"}, "output": str(args.output)}
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(
-        json.dumps({"settings": settings, "matmul_peak_gflop_per_s": round(peak, 1), "rows": rows}, indent=2) + "\n"
-    )
+    args.output.write_text(json.dumps({
+        "settings": settings,
+        "matmul_peak_gflop_per_s": round(peak, 1),
+        "matmul_peak_by_side": {side: round(value, 1) for side, value in peaks.items()},
+        "rows": rows,
+    }, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,18 @@ def test_same_seed_gives_identical_batch_losses(tmp_path):
     assert first == second
 
 
+def test_precision_policy_holds_for_the_training_call_only(tmp_path):
+    import keras
+
+    for precision in ("float32", "mixed_bfloat16"):
+        train_variant(toy_variant(epochs=1, precision=precision), toy_data(8), outputs_in(tmp_path / precision))
+        assert keras.mixed_precision.global_policy().name == "float32"
+    losses = {precision: pd.read_csv(tmp_path / precision / "history" / "batches.csv")["loss"]
+              for precision in ("float32", "mixed_bfloat16")}
+    assert not np.array_equal(losses["float32"], losses["mixed_bfloat16"])  # bf16 did compute
+    np.testing.assert_allclose(losses["mixed_bfloat16"], losses["float32"], rtol=0.05)
+
+
 def test_non_finite_loss_stops_with_step_and_last_finite_loss(tmp_path):
     with pytest.raises(PipelineError, match=r"variant toy: loss became (nan|inf) at step \d+ .*last finite loss was"):
         train_variant(toy_variant(epochs=3, learning_rate=1e12), toy_data(24), outputs_in(tmp_path))

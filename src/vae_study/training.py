@@ -177,14 +177,25 @@ def train_variant(variant: VariantParams, data: Dataset, outputs: TrainingOutput
     """Train (or resume) one variant; write model, histories and metrics; return the metrics.
 
     ``extra_callbacks`` are Keras callbacks to run as well (the benchmark times epochs with one).
+    The variant's precision policy is Keras-global, so it holds only for this call.
     """
     import keras
 
     check_trainable(variant, data)
     configure_determinism(variant.train.seed)
+    previous_policy = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(variant.train.precision)
+    try:
+        return _fit_and_save(variant, data, outputs, extra_callbacks)
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+
+
+def _fit_and_save(variant: VariantParams, data: Dataset, outputs: TrainingOutputs, extra_callbacks) -> dict:
+    """The body of ``train_variant``, run under the variant's precision policy."""
+    import keras
+
     settings = variant.train
-    if settings.precision != "float32":
-        keras.mixed_precision.set_global_policy(settings.precision)
     train = data.splits["train"]
     steps_per_epoch = -(-len(train) // settings.batch_size)
     run_id = fingerprint(variant, data)
