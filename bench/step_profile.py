@@ -17,7 +17,7 @@ its epochs, the datasets' full training sets) and the time they need at the
 measured matmul peak: a floor for any float32 implementation on this machine.
 
 Usage: python bench/step_profile.py [--variant cifar10_deep] [--steps 20] [--repeats 5]
-       [--output bench/step_profile.json]
+       [--onednn on|off] [--output bench/step_profile.json]
 """
 
 import argparse
@@ -156,14 +156,16 @@ def main() -> None:
     parser.add_argument("--variant", default="cifar10_deep", help="variant in params.yaml (default: the largest)")
     parser.add_argument("--steps", type=int, default=20, help="steps per timed run")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs; the median is reported")
+    parser.add_argument("--onednn", default=None, choices=("on", "off"),
+                        help="oneDNN kernels (default: the variant's train.onednn)")
     parser.add_argument("--output", type=Path, default=Path("bench/step_profile.json"))
     args = parser.parse_args()
     for name in ("steps", "repeats"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} = {getattr(args, name)}; use an integer >= 1")
 
+    from vae_study.backend import use_onednn
     from vae_study.errors import PipelineError
-    from vae_study.model import build_vae
     from vae_study.params import load_params, variant_names, variant_params
 
     params = load_params()
@@ -173,6 +175,9 @@ def main() -> None:
         variant = variant_params(params, args.variant)
     except PipelineError as error:
         parser.error(str(error))
+    onednn = variant.train.onednn if args.onednn is None else args.onednn == "on"
+    use_onednn(onednn)
+    from vae_study.model import build_vae  # imports TensorFlow, so only after use_onednn
     image_shape = IMAGE_SHAPES[variant.dataset]
     batch_size = variant.train.batch_size
     peak = matmul_peak_gflops()
@@ -188,6 +193,7 @@ def main() -> None:
     result = {
         "variant": variant.name,
         "batch_size": batch_size,
+        "onednn": onednn,
         "matmul_peak_gflop_per_s": round(peak, 1),
         "fit_ms_per_step": round(step[1], 1),
         "fit_ms_per_step_steps_per_execution_10": round(step[10], 1),
@@ -199,7 +205,7 @@ def main() -> None:
         "rest_ms": round(step[1] - layers_total - adam, 1),
         "study": study_floor(params, peak),
     }
-    print(f"\n{variant.name}, batch {batch_size}: fit step {step[1]:.1f} ms "
+    print(f"\n{variant.name}, batch {batch_size}, oneDNN {'on' if onednn else 'off'}: fit step {step[1]:.1f} ms "
           f"({result['fit_gflop_per_s']} GFLOP/s, {result['fit_gflop_per_s'] / peak:.0%} of the matmul peak); "
           f"steps_per_execution 10: {step[10]:.1f} ms\n")
     print("| part | kind | output | ms/step | share of step | MFLOP/step | GFLOP/s | fraction of peak |\n|---|---|---|---|---|---|---|---|")

@@ -15,11 +15,12 @@ Every measurement runs in a fresh Python process, so process-wide settings
 (thread pools, oneDNN) and Keras's global state never leak from one into the
 next. Each is repeated (pipeline and plain alternating, so slow phases of a
 shared machine hit both) and the median is reported with the min-max spread.
-Levers are switches that apply to the pipeline side only: ``--jit-compile``,
+The pipeline side runs with the params' settings; levers are switches that
+override them on the pipeline side only: ``--jit-compile``,
 ``--precision mixed_bfloat16``, ``--threads INTRA,INTER`` (TensorFlow's thread
-pools), ``--onednn on|off`` (TF_ENABLE_ONEDNN_OPTS; TensorFlow's default turns
-oneDNN on only on CPUs with AVX-512 VNNI/BF16 or AMX). The plain side always
-runs with TensorFlow's defaults. The matmul peak is measured under both sides'
+pools), ``--onednn on|off`` (default: the params' ``train.onednn``). The plain
+side always runs with TensorFlow's defaults, where oneDNN is on only on CPUs
+with AVX-512 VNNI/BF16 or AMX. The matmul peak is measured under both sides'
 settings and the higher one is used.
 
 Usage: python bench/train_speed.py [--images 2000] [--timed-epochs 2] [--repeats 3]
@@ -41,8 +42,9 @@ from pathlib import Path
 
 import numpy as np
 
+from vae_study.backend import ONEDNN_ENV
+
 IMAGE_SHAPES = {"mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
-ONEDNN_ENV = "TF_ENABLE_ONEDNN_OPTS"
 
 
 def forward_flops(variant, image_shape) -> int:
@@ -148,8 +150,19 @@ def measure(args: argparse.Namespace) -> float:
     data = random_dataset(IMAGE_SHAPES[variant.dataset], args.images)
     if args.worker == "plain":
         return plain_speed(variant, data, args.timed_epochs)
-    levers = {"jit_compile": args.jit_compile, "precision": args.precision}
+    levers = {"jit_compile": args.jit_compile or variant.train.jit_compile,
+              "precision": args.precision or variant.train.precision}
     return pipeline_speed(replace(variant, train=replace(variant.train, **levers)), data, args.timed_epochs)
+
+
+def pipeline_onednn(args: argparse.Namespace, variant: str | None) -> bool:
+    """The pipeline's oneDNN choice: ``--onednn`` if given, else the params' ``onednn`` (variant's or shared)."""
+    if args.onednn:
+        return args.onednn == "on"
+    from vae_study.params import load_params, train_params, variant_params
+
+    params = load_params()
+    return variant_params(params, variant).train.onednn if variant else train_params(params).onednn
 
 
 def run_worker(kind: str, side: str, args: argparse.Namespace, variant: str | None = None) -> float:
@@ -162,11 +175,11 @@ def run_worker(kind: str, side: str, args: argparse.Namespace, variant: str | No
     if side == "pipeline":
         if args.jit_compile:
             command.append("--jit-compile")
-        command += ["--precision", args.precision]
+        if args.precision:
+            command += ["--precision", args.precision]
         if args.threads:
             command += ["--threads", ",".join(map(str, args.threads))]
-        if args.onednn:
-            env[ONEDNN_ENV] = "1" if args.onednn == "on" else "0"
+        env[ONEDNN_ENV] = "1" if pipeline_onednn(args, variant) else "0"
     finished = subprocess.run(command, env=env, capture_output=True, text=True)
     if finished.returncode != 0:
         sys.exit(f"{kind} measurement of {variant or 'the matmul peak'} failed:\n{finished.stderr[-3000:]}")
@@ -192,8 +205,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="measurements of each kind per variant")
     parser.add_argument("--variants", default=None, help="comma-separated; default: all in params.yaml")
     parser.add_argument("--jit-compile", action="store_true", help="lever: XLA for the pipeline")
-    parser.add_argument("--precision", default="float32", choices=("float32", "mixed_bfloat16"),
-                        help="lever: precision policy of the pipeline")
+    parser.add_argument("--precision", default=None, choices=("float32", "mixed_bfloat16"),
+                        help="lever: precision policy of the pipeline (default: the params')")
     parser.add_argument("--threads", default=None, help="lever: INTRA,INTER TensorFlow thread-pool sizes")
     parser.add_argument("--onednn", default=None, choices=("on", "off"), help="lever: oneDNN kernels for the pipeline")
     parser.add_argument("--output", type=Path, default=Path("bench/results.json"))

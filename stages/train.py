@@ -3,11 +3,11 @@
 import argparse
 import json
 
+from vae_study.backend import use_onednn
 from vae_study.cli import run_stage
 from vae_study.datasets import load_dataset
 from vae_study.params import load_params, variant_params
 from vae_study.paths import PREPARED_DIR, training_outputs
-from vae_study.training import train_variant
 
 
 def main() -> None:
@@ -15,6 +15,9 @@ def main() -> None:
     parser.add_argument("variant", help="a key of variants: in params.yaml")
     args = parser.parse_args()
     variant = variant_params(load_params(), args.variant)
+    use_onednn(variant.train.onednn)
+    from vae_study.training import train_variant  # imports TensorFlow, so only after use_onednn
+
     data = load_dataset(PREPARED_DIR / variant.dataset)
     metrics = train_variant(variant, data, training_outputs(variant.name))
     print(f"train@{variant.name}: {json.dumps(metrics)}", flush=True)

@@ -61,14 +61,14 @@ def test_other_reconstruction_losses_match_a_hand_computation():
         reconstruction_error(images, reconstruction, "l1")
 
 
-def test_saved_model_loads_after_importing_the_package(tmp_path):
+def test_saved_model_loads_after_importing_the_model_module(tmp_path):
     model = VAE((16, 16, 1), (4,), (8,), latent_dim=2, kl_weight=0.5, reconstruction_loss="mean_squared")
     images = np.random.default_rng(1).random((3, 16, 16, 1), dtype=np.float32)
     np.save(tmp_path / "images.npy", images)
     np.save(tmp_path / "expected.npy", np.asarray(model(images)))
     model.save(tmp_path / "model.keras")
     script = (
-        "import sys, numpy as np, keras, vae_study\n"
+        "import sys, numpy as np, keras, vae_study.model\n"
         "model = keras.saving.load_model(sys.argv[1] + '/model.keras')\n"
         "assert model.kl_weight == 0.5 and model.latent_dim == 2\n"
         "assert model.reconstruction_loss == 'mean_squared'\n"

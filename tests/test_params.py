@@ -71,6 +71,7 @@ VARIANT_CASES = [
     ("train.learning_rate", "fast", r"train.learning_rate = 'fast'"),
     ("train.momentum", 0.9, r"unknown key train.momentum"),
     ("train.precision", "float16", r"precision = 'float16' .* float32, mixed_bfloat16"),
+    ("train.onednn", "yes", r"train.onednn = 'yes' \(str\) is invalid; use true or false"),
 ]
 
 

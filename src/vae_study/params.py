@@ -52,6 +52,7 @@ class TrainParams:
     devices: tuple[str, ...] | None = None
     precision: str = "float32"
     jit_compile: bool = False
+    onednn: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ def _train_params(where: str, given: dict[str, Any], base: TrainParams) -> Train
         "devices": _devices,
         "precision": lambda key, value: _choice(key, value, PRECISIONS),
         "jit_compile": _boolean,
+        "onednn": _boolean,
     }
     return replace(base, **{key: checks[key](f"{where}.{key}", value) for key, value in values.items()})
 
