@@ -1,9 +1,10 @@
 """Where one training step's time goes: a per-layer profile of a variant's training step.
 
 For one variant at its batch size, times (median over repeated runs, after warm-up):
-- the whole Keras training step (``model.fit`` on in-memory arrays), with
-  ``steps_per_execution`` 1 and 10, so the per-step framework overhead that the
-  steps_per_execution lever could remove is a number;
+- the whole Keras training step (``model.fit`` on in-memory arrays, epoch to
+  epoch after a warm-up epoch), with ``steps_per_execution`` 1 and 10, so the
+  per-step framework overhead that the steps_per_execution lever could remove
+  is a number;
 - every layer of the encoder and decoder alone, forward and backward (weight
   gradients, and input gradients for every layer but the first), each in its own
   ``tf.function``; with its FLOPs and achieved GFLOP/s against a float32 matmul
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from train_speed import IMAGE_SHAPES, forward_flops, matmul_peak_gflops
+from train_speed import IMAGE_SHAPES, epoch_clock, forward_flops, matmul_peak_gflops
 
 TRAIN_IMAGES = {"mnist": 60_000, "cifar10": 50_000}  # full training splits, as the study trains
 
@@ -127,7 +128,7 @@ def input_ms(image_shape, batch_size: int, steps: int, repeats: int) -> float:
 
 
 def fit_ms(variant, image_shape, steps: int, repeats: int, steps_per_execution: int) -> float:
-    """ms per step of ``model.fit`` on in-memory arrays; warm-up fit first, median of repeated timed fits."""
+    """Steady-state ms per step of ``model.fit`` on in-memory arrays: median epoch time after a warm-up epoch."""
     import keras
 
     from vae_study.model import build_vae
@@ -136,8 +137,9 @@ def fit_ms(variant, image_shape, steps: int, repeats: int, steps_per_execution: 
     images = np.random.default_rng(0).random((steps * variant.train.batch_size, *image_shape), dtype=np.float32)
     model = build_vae(variant, image_shape)
     model.compile(optimizer=keras.optimizers.Adam(variant.train.learning_rate), steps_per_execution=steps_per_execution)
-    fit = lambda: model.fit(images, batch_size=variant.train.batch_size, epochs=1, verbose=0, shuffle=False)
-    return median_ms(fit, repeats) / steps
+    clock = epoch_clock()
+    model.fit(images, batch_size=variant.train.batch_size, epochs=1 + repeats, verbose=0, shuffle=False, callbacks=[clock])
+    return statistics.median(np.diff(clock.ends)) / steps * 1e3
 
 
 def study_floor(params, peak_gflops: float) -> dict:

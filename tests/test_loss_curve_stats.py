@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+from PIL import Image
 
 from conftest import PROJECT_ROOT
 
@@ -42,3 +43,27 @@ def test_missing_history_is_a_clear_error(tmp_path):
     result = subprocess.run([sys.executable, str(SCRIPT), "--history", str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 1
     assert f"no */batches.csv under {tmp_path}" in result.stderr
+
+
+def test_chosen_variants_and_figure(tmp_path):
+    _write_history(tmp_path / "history", "a", np.linspace(10, 5, 40))
+    _write_history(tmp_path / "history", "b", np.full(40, 7.0))
+    figure = tmp_path / "out" / "windows.png"
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--history", str(tmp_path / "history"), "--window", "10", "--after", "10",
+         "--variants", "b", "--figure", str(figure)],
+        capture_output=True, text=True, check=True,
+    )
+    header = next(line for line in result.stdout.splitlines() if line.startswith("|"))
+    assert [cell.strip() for cell in header.split("|")[2:-1]] == ["b"]
+    assert np.asarray(Image.open(figure).convert("L"), float).std() > 5
+
+
+def test_unknown_variant_is_a_clear_error(tmp_path):
+    _write_history(tmp_path, "a", np.full(20, 1.0))
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--history", str(tmp_path), "--window", "10", "--after", "10", "--variants", "a,zz"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    assert "no history for zz" in result.stderr and "there is one for a" in result.stderr
