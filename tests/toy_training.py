@@ -1,6 +1,7 @@
 """Train a toy variant on generated data in its own process (for kill/resume and distribution tests).
 
 Usage: python toy_training.py OUTPUT_DIR [--epochs N] [--learning-rate LR] [--mirrored-cpus K] [--images N]
+       [--fast-kernels]  (oneDNN and XLA, the params defaults)
 """
 
 import argparse
@@ -43,8 +44,14 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--mirrored-cpus", type=int, default=0)
     parser.add_argument("--images", type=int, default=24)
+    parser.add_argument("--fast-kernels", action="store_true")
     args = parser.parse_args()
     train = {}
+    if args.fast_kernels:
+        from vae_study.backend import use_onednn
+
+        use_onednn(True)
+        train = {"onednn": True, "jit_compile": True}
     if args.mirrored_cpus:
         import tensorflow as tf
 
