@@ -42,7 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
-from vae_study.backend import ONEDNN_ENV
+from vae_study.backend import ONEDNN_ENV, use_onednn
+from vae_study.params import PRECISIONS
 
 IMAGE_SHAPES = {"mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
 
@@ -145,6 +146,8 @@ def summary(values: list[float], digits: int = 1) -> dict:
 
 def measure(args: argparse.Namespace) -> float:
     """One measurement, in this (fresh) process: ``args.worker`` is pipeline, plain or peak."""
+    if args.onednn:
+        use_onednn(args.onednn == "on")
     import tensorflow as tf
 
     from vae_study.params import load_params, variant_params
@@ -175,7 +178,10 @@ def pipeline_onednn(args: argparse.Namespace, variant: str | None) -> bool:
 
 
 def run_worker(kind: str, side: str, args: argparse.Namespace, variant: str | None = None) -> float:
-    """Run one measurement in a child process; the pipeline side gets the levers, the plain side defaults."""
+    """Run one measurement in a child process; the pipeline side gets the levers, the plain side defaults.
+
+    The shell's TF_ENABLE_ONEDNN_OPTS is dropped, so the plain side gets TensorFlow's own default.
+    """
     command = [sys.executable, __file__, "--worker", kind, "--images", str(args.images),
                "--timed-epochs", str(args.timed_epochs)]
     env = {key: value for key, value in os.environ.items() if key != ONEDNN_ENV}
@@ -188,7 +194,7 @@ def run_worker(kind: str, side: str, args: argparse.Namespace, variant: str | No
             command += ["--precision", args.precision]
         if args.threads:
             command += ["--threads", ",".join(map(str, args.threads))]
-        env[ONEDNN_ENV] = "1" if pipeline_onednn(args, variant) else "0"
+        command += ["--onednn", "on" if pipeline_onednn(args, variant) else "off"]
     finished = subprocess.run(command, env=env, capture_output=True, text=True)
     if finished.returncode != 0:
         sys.exit(f"{kind} measurement of {variant or 'the matmul peak'} failed:\n{finished.stderr[-3000:]}")
@@ -214,7 +220,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="measurements of each kind per variant")
     parser.add_argument("--variants", default=None, help="comma-separated; default: all in params.yaml")
     parser.add_argument("--jit-compile", action="store_true", help="lever: XLA for the pipeline")
-    parser.add_argument("--precision", default=None, choices=("float32", "mixed_bfloat16"),
+    parser.add_argument("--precision", default=None, choices=PRECISIONS,
                         help="lever: precision policy of the pipeline (default: the params')")
     parser.add_argument("--threads", default=None, help="lever: INTRA,INTER TensorFlow thread-pool sizes")
     parser.add_argument("--onednn", default=None, choices=("on", "off"), help="lever: oneDNN kernels for the pipeline")
