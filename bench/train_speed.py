@@ -23,7 +23,7 @@ side always runs with TensorFlow's defaults, where oneDNN is on only on CPUs
 with AVX-512 VNNI/BF16 or AMX. The matmul peak is measured under both sides'
 settings and the higher one is used.
 
-Usage: python bench/train_speed.py [--images 2000] [--timed-epochs 2] [--repeats 3]
+Usage: python bench/train_speed.py [--images 5000] [--timed-epochs 1] [--repeats 3]
        [--variants a,b] [--jit-compile] [--precision P] [--threads I,J] [--onednn on|off]
        [--output bench/results.json]
 """
@@ -215,8 +215,9 @@ def parse_threads(parser: argparse.ArgumentParser, text: str | None) -> tuple[in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--images", type=int, default=2000, help="random training images per variant")
-    parser.add_argument("--timed-epochs", type=int, default=2, help="epochs timed after one warm-up epoch")
+    parser.add_argument("--images", type=int, default=5000,
+                        help="random training images per variant (5000: 100 steps per epoch at batch 50)")
+    parser.add_argument("--timed-epochs", type=int, default=1, help="epochs timed after one warm-up epoch")
     parser.add_argument("--repeats", type=int, default=3, help="measurements of each kind per variant")
     parser.add_argument("--variants", default=None, help="comma-separated; default: all in params.yaml")
     parser.add_argument("--jit-compile", action="store_true", help="lever: XLA for the pipeline")
