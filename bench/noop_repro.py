@@ -17,7 +17,6 @@ Usage: python bench/noop_repro.py [--project .] [--runs 5] [--output bench/noop_
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,8 @@ import time
 from pathlib import Path
 
 import yaml
+
+from train_speed import summary
 
 DVC = str(Path(sys.executable).with_name("dvc"))
 UP_TO_DATE = "Data and pipelines are up to date."
@@ -72,10 +73,6 @@ def trivial_pipeline(root: Path, stages: int) -> Path:
     return root
 
 
-def summary(seconds: list[float]) -> dict:
-    return {"runs_s": seconds, "median_s": statistics.median(seconds), "min_s": min(seconds), "max_s": max(seconds)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", type=Path, default=Path("."), help="an up-to-date DVC project (default: here)")
@@ -101,11 +98,11 @@ def main() -> None:
             for name, pipeline in pipelines.items():
                 seconds[name].append(noop_repro_seconds(pipeline))
             print(f"run {run + 1}/{args.runs}: " + ", ".join(f"{name} {times[-1]} s" for name, times in seconds.items()), flush=True)
-    rows = {name: summary(times) for name, times in seconds.items()}
+    rows = {name: {**summary(times, digits=2), "runs": times} for name, times in seconds.items()}
 
     print("| pipeline | no-op `dvc repro` median s (min-max) | runs |\n|---|---|---|")
     for name, row in rows.items():
-        print(f"| {name} | {row['median_s']} ({row['min_s']}-{row['max_s']}) | {', '.join(map(str, row['runs_s']))} |")
+        print(f"| {name} | {row['median']} ({row['min']}-{row['max']}) | {', '.join(map(str, row['runs']))} |")
     args.output.write_text(json.dumps(rows, indent=2) + "\n")
     print(f"wrote {args.output}")
 
