@@ -113,7 +113,8 @@ def images_per_second(clock, images: int) -> float:
 
 def pipeline_speed(variant, data, timed_epochs: int) -> float:
     """Images/s of ``train_variant`` after its warm-up epoch."""
-    from vae_study.training import TrainingOutputs, train_variant
+    from vae_study.paths import TrainingOutputs
+    from vae_study.training import train_variant
 
     clock = epoch_clock()
     with tempfile.TemporaryDirectory() as scratch:

@@ -3,10 +3,9 @@
 import argparse
 import json
 
+from vae_study.backend import apply_train_settings
 from vae_study.cli import run_stage
 from vae_study.datasets import atomic_directory, load_dataset
-from vae_study.evaluation import evaluate_variant
-from vae_study.inference import load_variant_model
 from vae_study.params import evaluate_params, load_params, variant_params
 from vae_study.paths import EVALUATION_DIR, LATENTS_DIR, PREPARED_DIR
 
@@ -18,6 +17,10 @@ def main() -> None:
     params = load_params()
     variant = variant_params(params, args.variant)
     settings = evaluate_params(params)
+    apply_train_settings(variant.train)
+    from vae_study.evaluation import evaluate_variant  # imports Keras, so only after the backend is chosen
+    from vae_study.inference import load_variant_model
+
     data = load_dataset(PREPARED_DIR / variant.dataset, splits=("train", "test"))
     model = load_variant_model(variant, data.image_shape)
     print(f"embed@{variant.name}: encoding {len(data.splits['train'])} train and {len(data.splits['test'])} test images")

@@ -5,21 +5,12 @@ import time
 import numpy as np
 import pandas as pd
 
+from vae_study.backend import apply_train_settings
 from vae_study.cli import run_stage
 from vae_study.datasets import atomic_directory, load_dataset, scale_images
 from vae_study.errors import PipelineError
-from vae_study.evaluation import latent_means
-from vae_study.inference import load_variant_model
-from vae_study.params import load_params, plot_params, variant_names, variant_params
+from vae_study.params import load_params, plot_params, train_params, variant_names, variant_params
 from vae_study.paths import LATENTS_DIR, PLOTS_DIR, PREPARED_DIR, training_outputs
-from vae_study.plotting import (
-    plot_knn_confusion,
-    plot_latent_space,
-    plot_loss_curves,
-    plot_manifold,
-    plot_reconstructions,
-    plot_samples,
-)
 
 
 def _read_csv(path, variant: str) -> pd.DataFrame:
@@ -36,6 +27,19 @@ def main() -> None:
     params = load_params()
     settings = plot_params(params)
     variants = [variant_params(params, name) for name in variant_names(params)]
+    apply_train_settings(train_params(params))
+    # These import Keras, so only after the backend is chosen.
+    from vae_study.evaluation import latent_means
+    from vae_study.inference import load_variant_model
+    from vae_study.plotting import (
+        plot_knn_confusion,
+        plot_latent_space,
+        plot_loss_curves,
+        plot_manifold,
+        plot_reconstructions,
+        plot_samples,
+    )
+
     datasets = {name: load_dataset(PREPARED_DIR / name, splits=("test",)) for name in {v.dataset for v in variants}}
     for name, data in datasets.items():
         if settings.reconstructions > len(data.splits["test"]):
@@ -61,7 +65,7 @@ def main() -> None:
                 table, data.class_names, f"kNN on test latent means, per class\n{label}",
                 output / "knn_confusion" / f"{variant.name}.png",
             )
-            reconstructions[variant.dataset][variant.name] = np.asarray(model(originals[variant.dataset], training=False))
+            reconstructions[variant.dataset][variant.name] = model.reconstruct(originals[variant.dataset])
             if variant.latent_dim == 2:
                 plot_manifold(
                     model.decoder, latent_means(table), settings.manifold_grid,

@@ -3,7 +3,7 @@
 import argparse
 import json
 
-from vae_study.backend import use_onednn
+from vae_study.backend import apply_train_settings
 from vae_study.cli import run_stage
 from vae_study.datasets import load_dataset
 from vae_study.params import load_params, variant_params
@@ -15,8 +15,8 @@ def main() -> None:
     parser.add_argument("variant", help="a key of variants: in params.yaml")
     args = parser.parse_args()
     variant = variant_params(load_params(), args.variant)
-    use_onednn(variant.train.onednn)
-    from vae_study.training import train_variant  # imports TensorFlow, so only after use_onednn
+    apply_train_settings(variant.train)
+    from vae_study.training import train_variant  # imports Keras, so only after the backend is chosen
 
     data = load_dataset(PREPARED_DIR / variant.dataset)
     metrics = train_variant(variant, data, training_outputs(variant.name))

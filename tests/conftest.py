@@ -1,9 +1,11 @@
 """Fixtures that generate small image folders and temporary copies of the project."""
 
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,12 @@ from PIL import Image
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
 PROJECT_FILES = ["dvc.yaml", "params.yaml", "tfds", "stages", "src"]
+HAS_JAX = importlib.util.find_spec("jax") is not None
+requires_jax = pytest.mark.skipif(not HAS_JAX, reason="JAX is not installed (pip install -e '.[jax]')")
+# JAX compiles every eager op on first use; a compilation cache shared by the suite's processes saves minutes.
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(tempfile.gettempdir()) / "vae-study-test-jax-cache"))
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
 
 
 def write_image_folder(root: Path, shape=(8, 8, 1), classes=("a", "b", "c"), per_class=4, seed=0, suffix=".png"):
@@ -39,17 +47,17 @@ def image_folder(tmp_path):
     return root, pixels
 
 
-def run_command(args, cwd, check=True, **kwargs):
+def run_command(args, cwd, check=True, env_update=None, **kwargs):
     """Run a command with the test's interpreter first on PATH; return the CompletedProcess."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", **(env_update or {})}
     result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, **kwargs)
     if check and result.returncode != 0:
         raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
 
 
-def dvc(project: Path, *args, check=True):
-    return run_command([str(Path(sys.executable).parent / "dvc"), *args], cwd=project, check=check)
+def dvc(project: Path, *args, check=True, env_update=None):
+    return run_command([str(Path(sys.executable).parent / "dvc"), *args], cwd=project, check=check, env_update=env_update)
 
 
 def copy_project(project: Path, update=None) -> Path:

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import run_command
+from conftest import requires_jax, run_command
 from vae_study.errors import PipelineError
 from vae_study.model import VAE, check_architecture, loss_terms, reconstruction_error
 
@@ -17,7 +17,7 @@ def test_shapes(shape, filters, units):
     images = np.random.default_rng(0).random((2, *shape), dtype=np.float32)
     z_mean, z_log_var = model.encoder(images)
     assert z_mean.shape == z_log_var.shape == (2, 3)
-    reconstruction = np.asarray(model(images))
+    reconstruction = model.reconstruct(images)
     assert reconstruction.shape == (2, *shape)
     assert reconstruction.min() >= 0 and reconstruction.max() <= 1
 
@@ -61,18 +61,20 @@ def test_other_reconstruction_losses_match_a_hand_computation():
         reconstruction_error(images, reconstruction, "l1")
 
 
-def test_saved_model_loads_after_importing_the_model_module(tmp_path):
+@pytest.mark.parametrize("backend", ["tensorflow", pytest.param("jax", marks=requires_jax)])
+def test_saved_model_loads_after_importing_the_model_module(tmp_path, backend):
+    """Saved on the suite's backend (TensorFlow), loaded and run on each backend."""
     model = VAE((16, 16, 1), (4,), (8,), latent_dim=2, kl_weight=0.5, reconstruction_loss="mean_squared")
     images = np.random.default_rng(1).random((3, 16, 16, 1), dtype=np.float32)
     np.save(tmp_path / "images.npy", images)
-    np.save(tmp_path / "expected.npy", np.asarray(model(images)))
+    np.save(tmp_path / "expected.npy", model.reconstruct(images))
     model.save(tmp_path / "model.keras")
     script = (
         "import sys, numpy as np, keras, vae_study.model\n"
         "model = keras.saving.load_model(sys.argv[1] + '/model.keras')\n"
         "assert model.kl_weight == 0.5 and model.latent_dim == 2\n"
         "assert model.reconstruction_loss == 'mean_squared'\n"
-        "out = np.asarray(model(np.load(sys.argv[1] + '/images.npy')))\n"
+        "out = model.reconstruct(np.load(sys.argv[1] + '/images.npy'))\n"
         "np.testing.assert_allclose(out, np.load(sys.argv[1] + '/expected.npy'), rtol=1e-6)\n"
     )
-    run_command([sys.executable, "-c", script, str(tmp_path)], cwd=tmp_path)
+    run_command([sys.executable, "-c", script, str(tmp_path)], cwd=tmp_path, env_update={"KERAS_BACKEND": backend})

@@ -1,6 +1,7 @@
-"""Train a toy variant on generated data in its own process (for kill/resume and distribution tests).
+"""Train a toy variant on generated data in its own process (for kill/resume, backend and distribution tests).
 
-Usage: python toy_training.py OUTPUT_DIR [--epochs N] [--learning-rate LR] [--mirrored-cpus K] [--images N]
+Usage: python toy_training.py OUTPUT_DIR [--epochs N] [--learning-rate LR] [--images N] [--backend B]
+       [--mirrored-cpus K] [--multi-worker] (TF_CONFIG from the environment)
        [--fast-kernels]  (oneDNN and XLA, the params defaults)
 """
 
@@ -29,7 +30,7 @@ def toy_variant(epochs=2, learning_rate=1e-3, batch_size=4, **train):
 
 
 def outputs_in(directory: Path):
-    from vae_study.training import TrainingOutputs
+    from vae_study.paths import TrainingOutputs
 
     return TrainingOutputs(
         model=directory / "toy.keras", history=directory / "history", metrics=directory / "toy.json",
@@ -43,24 +44,29 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--mirrored-cpus", type=int, default=0)
+    parser.add_argument("--multi-worker", action="store_true")
     parser.add_argument("--images", type=int, default=24)
+    parser.add_argument("--backend", default="tensorflow")
     parser.add_argument("--fast-kernels", action="store_true")
     args = parser.parse_args()
-    train = {}
-    if args.fast_kernels:
-        from vae_study.backend import use_onednn
+    from vae_study.backend import apply_train_settings
 
-        use_onednn(True)
-        train = {"onednn": True, "jit_compile": True}
+    train = {"backend": args.backend}
+    if args.fast_kernels:
+        train.update(onednn=True, jit_compile=True)
+    if args.multi_worker:
+        train.update(distribute="multi_worker")
     if args.mirrored_cpus:
+        train.update(distribute="mirrored", devices=tuple(f"/cpu:{index}" for index in range(args.mirrored_cpus)))
+    variant = toy_variant(epochs=args.epochs, learning_rate=args.learning_rate, **train)
+    apply_train_settings(variant.train)
+    if args.mirrored_cpus and args.backend == "tensorflow":
         import tensorflow as tf
 
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.mirrored_cpus)
-        train = {"distribute": "mirrored", "devices": tuple(f"/cpu:{index}" for index in range(args.mirrored_cpus))}
     from vae_study.training import train_variant
 
-    variant = toy_variant(epochs=args.epochs, learning_rate=args.learning_rate, **train)
     train_variant(variant, toy_data(args.images), outputs_in(args.output))
 
 

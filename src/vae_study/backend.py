@@ -1,19 +1,74 @@
-"""TensorFlow settings that hold for a whole process and must be chosen before TensorFlow loads."""
+"""Process-wide settings that must be chosen before Keras or TensorFlow loads.
 
+The train stage applies them from the params, so each run's Keras backend and
+TensorFlow kernels are part of its recorded configuration rather than of the
+machine or the shell.
+"""
+
+import importlib.util
 import os
 import sys
 
+from vae_study.errors import PipelineError
+
 ONEDNN_ENV = "TF_ENABLE_ONEDNN_OPTS"
+BACKEND_ENV = "KERAS_BACKEND"
+BACKENDS = ("tensorflow", "jax")
+INSTALL_HINT = {"tensorflow": "pip install -e .", "jax": "pip install -e '.[jax]'"}
 
 
 def use_onednn(enabled: bool) -> None:
     """Turn TensorFlow's oneDNN CPU kernels on or off for this process.
 
     TensorFlow reads the switch once, when it is imported, and by default turns
-    oneDNN on only on CPUs with AVX-512 VNNI/BF16 or AMX. Setting it from the
-    params makes the choice, which changes float rounding, part of the run's
-    recorded configuration rather than of the machine or the shell.
+    oneDNN on only on CPUs with AVX-512 VNNI/BF16 or AMX. It changes float rounding.
     """
     if "tensorflow" in sys.modules:
         raise RuntimeError("use_onednn() must run before TensorFlow is imported; it has been imported already")
     os.environ[ONEDNN_ENV] = "1" if enabled else "0"
+
+
+def use_backend(name: str, where: str = "train.backend") -> None:
+    """Make ``name`` the Keras backend of this process; fail clearly if it is not installed."""
+    if name not in BACKENDS:
+        raise PipelineError(f"{where} = {name!r} is invalid; use one of {', '.join(BACKENDS)}")
+    if "keras" in sys.modules:
+        import keras
+
+        if keras.backend.backend() != name:
+            raise RuntimeError(f"use_backend({name!r}) must run before Keras is imported; Keras runs on {keras.backend.backend()}")
+        return
+    if not _installed(name):
+        raise PipelineError(f"{where} = {name!r} but {name} is not installed; install it with {INSTALL_HINT[name]}")
+    os.environ[BACKEND_ENV] = name
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # a finder that refuses the module: as good as absent
+        return False
+
+
+def apply_train_settings(train) -> None:
+    """Backend and oneDNN switch of a variant's ``train`` params, before anything imports Keras."""
+    use_backend(train.backend)
+    if train.backend == "tensorflow":
+        use_onednn(train.onednn)
+
+
+def replica_share(loss):
+    """The share of a batch's loss that one replica contributes under ``tf.distribute``.
+
+    Keras's TensorFlow trainer sums gradients over replicas, and its built-in losses
+    scale themselves down by the replica count; a ``compute_loss`` of our own must
+    too. Other backends shard one global batch, so the loss is already global.
+    """
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return loss
+    import tensorflow as tf
+
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss if replicas == 1 else loss / replicas

@@ -9,10 +9,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from vae_study.datasets import Dataset, Split
+from vae_study.datasets import Dataset, Split, scale_images
 from vae_study.errors import PipelineError
 from vae_study.model import VAE
-from vae_study.training import batches
+from vae_study.batching import in_order
 
 
 def psnr_db(mse: float, max_value: float = 1.0) -> float:
@@ -63,11 +63,13 @@ def superclass_labels(labels: np.ndarray, class_names: list[str], groups: dict[s
 
 def encode(model: VAE, split: Split, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     """Latent means and log-variances of a split."""
+    from keras import ops
+
     means, log_vars = [], []
-    for images in batches(split.images, batch_size):
+    for images in in_order(scale_images(split.images), batch_size):
         mean, log_var = model.encoder(images, training=False)
-        means.append(np.asarray(mean))
-        log_vars.append(np.asarray(log_var))
+        means.append(ops.convert_to_numpy(mean))
+        log_vars.append(ops.convert_to_numpy(log_var))
     return np.concatenate(means), np.concatenate(log_vars)
 
 
@@ -90,7 +92,8 @@ def evaluate_variant(model: VAE, data: Dataset, neighbors: int, batch_size: int,
     (which classes the latent space mixes up) can be drawn from it.
     """
     train, test = data.splits["train"], data.splits["test"]
-    terms = model.evaluate(batches(test.images, batch_size), return_dict=True, verbose=0)
+    # Inference decodes the latent mean, so these terms are deterministic (no sampled z).
+    terms = model.evaluate(scale_images(test.images), batch_size=batch_size, return_dict=True, verbose=0)
     test_metrics = {name: float(terms[name]) for name in ("loss", "reconstruction", "kl", "mse")}
     test_metrics["psnr_db"] = psnr_db(test_metrics["mse"])
     train_means, _ = encode(model, train, batch_size)

@@ -11,6 +11,7 @@ import math
 import keras
 from keras import layers, ops
 
+from vae_study.backend import replica_share
 from vae_study.errors import PipelineError
 from vae_study.params import RECONSTRUCTION_LOSSES
 
@@ -128,8 +129,10 @@ def loss_terms(images, reconstruction, z_mean, z_log_var, kl_weight: float, reco
 class VAE(keras.Model):
     """Encoder, sampler and decoder trained on reconstruction + kl_weight * KL.
 
-    Besides the epoch means that Keras shows, every step reports the raw loss
-    terms of its own batch as ``batch_<term>`` so they can be logged per batch.
+    Backend-neutral, after Keras 3's advice: the forward pass is ``call`` and the
+    loss is ``compute_loss``, so Keras's own ``train_step`` trains it on
+    TensorFlow and JAX alike. Besides the epoch means, every step reports the raw
+    loss terms of its own batch as ``batch_<term>`` so they can be logged exactly.
     """
 
     def __init__(
@@ -162,45 +165,28 @@ class VAE(keras.Model):
         return [*self.epoch_trackers.values(), *self.batch_trackers.values()]
 
     def call(self, images, training=False):
-        """Deterministic reconstruction: decode the latent mean."""
-        z_mean, _ = self.encoder(images, training=training)
-        return self.decoder(z_mean, training=training)
-
-    def compute_terms(self, images, training=False):
+        """Training decodes a sampled z; otherwise the latent mean (deterministic)."""
         z_mean, z_log_var = self.encoder(images, training=training)
-        z = self.sampling([z_mean, z_log_var])
-        reconstruction = self.decoder(z, training=training)
-        return loss_terms(images, reconstruction, z_mean, z_log_var, self.kl_weight, self.reconstruction_loss)
+        z = self.sampling([z_mean, z_log_var]) if training else z_mean
+        return {"reconstruction": self.decoder(z, training=training), "z_mean": z_mean, "z_log_var": z_log_var}
+
+    def reconstruct(self, images):
+        """Decoded latent means of ``images``, as a NumPy array."""
+        return ops.convert_to_numpy(self(images, training=False)["reconstruction"])
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        terms = loss_terms(x, y_pred["reconstruction"], y_pred["z_mean"], y_pred["z_log_var"], self.kl_weight,
+                           self.reconstruction_loss)
+        for name, tracker in self.epoch_trackers.items():
+            tracker.update_state(terms[name])
+        for name, tracker in self.batch_trackers.items():
+            tracker.reset_state()
+            tracker.update_state(terms[name])
+        return replica_share(terms["loss"])
 
     def build(self, input_shape):
         """Encoder and decoder are built functional models; only the sampler needs a shape."""
         self.sampling.build([(None, self.latent_dim)] * 2)
-
-    def _report(self, terms):
-        import tensorflow as tf
-
-        for name, tracker in self.epoch_trackers.items():
-            tracker.update_state(terms[name])
-        # Logs carry one replica's values, so the batch terms are averaged over replicas first.
-        replica = tf.distribute.get_replica_context()
-        for name, tracker in self.batch_trackers.items():
-            tracker.reset_state()
-            tracker.update_state(replica.all_reduce(tf.distribute.ReduceOp.MEAN, terms[name]))
-        return {tracker.name: tracker.result() for tracker in self.metrics}
-
-    def train_step(self, images):
-        import tensorflow as tf
-
-        with tf.GradientTape() as tape:
-            terms = self.compute_terms(images, training=True)
-            # Gradients are summed over replicas, so each replica's share is scaled down.
-            scaled = terms["loss"] / tf.distribute.get_strategy().num_replicas_in_sync
-        gradients = tape.gradient(scaled, self.trainable_weights)
-        self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
-        return self._report(terms)
-
-    def test_step(self, images):
-        return self._report(self.compute_terms(images))
 
     def get_config(self):
         return {
@@ -228,5 +214,5 @@ def build_vae(variant, image_shape) -> VAE:
         reconstruction_loss=variant.reconstruction_loss,
         name=f"vae_{variant.name}",
     )
-    model(ops.zeros((1, *image_shape)))
+    model.build((None, *image_shape))
     return model

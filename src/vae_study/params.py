@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from vae_study.backend import BACKENDS
 from vae_study.errors import PipelineError
 
 PARAMS_FILE = Path("params.yaml")
@@ -53,6 +54,7 @@ class TrainParams:
     precision: str = "float32"
     jit_compile: bool = False
     onednn: bool = False
+    backend: str = "tensorflow"
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,7 @@ def _train_params(where: str, given: dict[str, Any], base: TrainParams) -> Train
         "precision": lambda key, value: _choice(key, value, PRECISIONS),
         "jit_compile": _boolean,
         "onednn": _boolean,
+        "backend": lambda key, value: _choice(key, value, BACKENDS),
     }
     return replace(base, **{key: checks[key](f"{where}.{key}", value) for key, value in values.items()})
 

@@ -1,5 +1,6 @@
 """Where each stage reads and writes, relative to the project root (DVC runs stages there)."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR = Path("data")
@@ -16,10 +17,26 @@ EVALUATION_DIR = METRICS_DIR / "eval"
 PLOTS_DIR = Path("plots")
 
 
-def training_outputs(variant: str):
-    """Everything ``train@<variant>`` writes."""
-    from vae_study.training import TrainingOutputs
+@dataclass
+class TrainingOutputs:
+    """Where one variant's training writes (``checkpoints`` is not a DVC output: it survives DVC's cleanup)."""
 
+    model: Path
+    history: Path
+    metrics: Path
+    checkpoints: Path
+
+    @property
+    def batches(self) -> Path:
+        return self.history / "batches.csv"
+
+    @property
+    def epochs(self) -> Path:
+        return self.history / "epochs.csv"
+
+
+def training_outputs(variant: str) -> TrainingOutputs:
+    """Everything ``train@<variant>`` writes."""
     return TrainingOutputs(
         model=MODELS_DIR / f"{variant}.keras",
         history=HISTORY_DIR / variant,

@@ -1,9 +1,14 @@
-"""Training one variant: deterministic input pipeline, per-batch loss log, resume after a kill.
+"""Training one variant on any Keras backend: exact per-batch log, exact resume after a kill.
 
-Per-batch and per-epoch histories are CSV files written here rather than by
-dvclive: a run killed mid-epoch resumes from its last checkpoint, and the rows
-logged after that checkpoint must be dropped, which dvclive's ``resume=True``
-(it appends after its last logged step) cannot do.
+Keras's ``fit`` runs the model's ``compute_loss`` on TensorFlow or JAX. Around
+it this module adds what the study needs: batches in a seeded order that does
+not depend on the backend or on earlier epochs, every batch's raw loss terms,
+an end-of-epoch checkpoint of the whole training state (``vae_study.checkpoints``)
+from which a killed run resumes bit for bit, and outputs written only by the
+chief when training runs on several machines.
+
+Histories are written here rather than by dvclive: a resumed run must rebuild
+them from the checkpoint, because DVC deletes a stage's outputs before rerunning it.
 """
 
 import hashlib
@@ -11,105 +16,92 @@ import json
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from vae_study import checkpoints
+from vae_study.batching import steps_per_epoch, training_batches
 from vae_study.datasets import Dataset, scale_images
 from vae_study.errors import PipelineError
 from vae_study.model import LOSS_TERMS, build_vae
 from vae_study.params import VariantParams
+from vae_study.paths import TrainingOutputs
 
 BATCH_COLUMNS = ["step", "epoch", *LOSS_TERMS]
-
-
-@dataclass
-class TrainingOutputs:
-    """Where one variant's training writes."""
-
-    model: Path
-    history: Path
-    metrics: Path
-    checkpoints: Path
-
-    @property
-    def batches(self) -> Path:
-        return self.history / "batches.csv"
-
-    @property
-    def epochs(self) -> Path:
-        return self.history / "epochs.csv"
+# Library modules whose code shapes the training result; a checkpoint from other code is never resumed.
+TRAINING_CODE = ("training.py", "model.py", "batching.py", "checkpoints.py", "backend.py")
 
 
 def configure_determinism(seed: int) -> None:
-    """Same params and seed on the same machine give the same per-batch losses."""
+    """Same params and seed on the same machine and backend give the same per-batch losses."""
     import keras
-    import tensorflow as tf
 
     keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
 
 
-def make_strategy(variant: VariantParams):
+def is_chief() -> bool:
+    """Whether this process writes outputs: always, except a non-chief worker named in TF_CONFIG."""
+    config = json.loads(os.environ.get("TF_CONFIG") or "{}")
+    task = config.get("task") or {}
+    kind, index = task.get("type"), int(task.get("index", 0))
+    if kind is None:
+        return True
+    has_chief = "chief" in (config.get("cluster") or {})
+    return kind == "chief" or (kind == "worker" and index == 0 and not has_chief)
+
+
+def distribution_scope(variant: VariantParams):
+    """The context that builds and trains the model on the variant's devices."""
+    import contextlib
+
+    import keras
+
+    mode, where = variant.train.distribute, f"variants.{variant.name}"
+    if keras.backend.backend() == "jax":
+        if mode == "multi_worker":
+            raise PipelineError(
+                f"{where}: distribute = 'multi_worker' needs the tensorflow backend; "
+                "use backend: tensorflow, or distribute: mirrored for the local devices"
+            )
+        if mode == "mirrored":
+            devices = keras.distribution.list_devices()
+            if variant.train.devices:  # '/cpu:0' (TensorFlow's spelling) and 'cpu:0' (JAX's) name the same device
+                wanted = {name.lstrip("/").lower() for name in variant.train.devices}
+                devices = [device for device in devices if device.lower() in wanted]
+            keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+        else:
+            keras.distribution.set_distribution(None)
+        return contextlib.nullcontext()
     import tensorflow as tf
 
-    mode = variant.train.distribute
     if mode == "mirrored":
-        return tf.distribute.MirroredStrategy(devices=list(variant.train.devices) if variant.train.devices else None)
+        return tf.distribute.MirroredStrategy(devices=list(variant.train.devices) if variant.train.devices else None).scope()
     if mode == "multi_worker":
         if "TF_CONFIG" not in os.environ:
             raise PipelineError(
-                f"variants.{variant.name}: distribute = 'multi_worker' needs the TF_CONFIG environment variable "
+                f"{where}: distribute = 'multi_worker' needs the TF_CONFIG environment variable "
                 "describing the cluster; see the README"
             )
-        return tf.distribute.MultiWorkerMirroredStrategy()
-    return tf.distribute.get_strategy()
-
-
-def batches(images: np.ndarray, batch_size: int):
-    """Scaled images in order, batched (for validation and evaluation)."""
-    import tensorflow as tf
-
-    return tf.data.Dataset.from_tensor_slices(scale_images(images)).batch(batch_size).prefetch(tf.data.AUTOTUNE)
-
-
-def training_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: int, epochs: int):
-    """The batches of ``epochs`` epochs from ``first_epoch`` on, as one stream.
-
-    Epoch e is shuffled with a seed derived from (seed, e), so its order does not
-    depend on how many epochs ran before in this process (resume) or on how the
-    stream is split over devices (tf.data's reshuffle_each_iteration does both).
-    """
-    import tensorflow as tf
-
-    examples = tf.data.Dataset.from_tensor_slices(scale_images(images))
-    stream = None
-    for epoch in range(first_epoch, first_epoch + epochs):
-        shuffled = examples.shuffle(len(images), seed=seed * 1_000_003 + epoch, reshuffle_each_iteration=False)
-        stream = shuffled.batch(batch_size) if stream is None else stream.concatenate(shuffled.batch(batch_size))
-    return stream.prefetch(tf.data.AUTOTUNE)
-
-
-def resumable_epoch(backup_dir: Path) -> int:
-    """Finished epochs recorded by Keras's BackupAndRestore in ``backup_dir`` (0 if none)."""
-    metadata = backup_dir / "training_metadata.json"
-    try:
-        return int(json.loads(metadata.read_text())["epoch"])
-    except (FileNotFoundError, ValueError, KeyError):
-        return 0
+        return tf.distribute.MultiWorkerMirroredStrategy().scope()
+    return tf.distribute.get_strategy().scope()
 
 
 def fingerprint(variant: VariantParams, data: Dataset) -> str:
     """Identifies a training run: a checkpoint is only resumed by a run with the same fingerprint.
 
-    It covers the params, the data and the model and training code, so a
-    checkpoint written by older code is never resumed.
+    It covers the params, the data and the training code, so a checkpoint
+    written by other params, data or code is never resumed.
     """
     digest = hashlib.sha256(json.dumps(asdict(variant), sort_keys=True).encode())
-    for module in (Path(__file__), Path(__file__).with_name("model.py")):
-        digest.update(module.read_bytes())
+    for module in TRAINING_CODE:
+        digest.update(Path(__file__).with_name(module).read_bytes())
     for name in sorted(data.splits):
         digest.update(name.encode())
         digest.update(np.ascontiguousarray(data.splits[name].images).data)
@@ -126,31 +118,48 @@ def check_trainable(variant: VariantParams, data: Dataset) -> None:
         )
 
 
-def _history_callback(variant: VariantParams, outputs: TrainingOutputs, steps_per_epoch: int):
+def _variable_shapes(model) -> dict[str, list[list[int]]]:
+    """What a checkpoint must match: the shape of every model and optimizer variable, in order."""
+    return {
+        part: [[int(size) for size in variable.shape] for variable in variables]
+        for part, variables in (("model", model.variables), ("optimizer", model.optimizer.variables))
+    }
+
+
+def _restore(model, checkpoint: checkpoints.Checkpoint) -> None:
+    for variable, value in zip(model.variables, checkpoint.model):
+        variable.assign(value)
+    for variable, value in zip(model.optimizer.variables, checkpoint.optimizer):
+        variable.assign(value)
+
+
+def _state(model) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    import keras
+
+    def values(variables):
+        return [keras.ops.convert_to_numpy(variable.value) for variable in variables]
+
+    return values(model.variables), values(model.optimizer.variables)
+
+
+def _history_callback(variant: VariantParams, start: checkpoints.Checkpoint, steps: int, save_checkpoint):
+    """Record every batch's raw loss terms, checkpoint each finished epoch, stop on a non-finite loss."""
     import keras
 
     class LossHistory(keras.callbacks.Callback):
-        """Record every batch's raw loss terms; stop on a non-finite loss."""
-
         def __init__(self):
             super().__init__()
-            self.rows: list[list] = []
-            self.epoch = 0
+            self.rows = [list(row) for row in start.batches.tolist()]
+            self.epoch_rows = list(start.epochs)
+            self.epoch = start.epoch
             self.steps_run = 0
-            self.last_finite: float | None = None
-            self.epoch_rows = pd.read_csv(outputs.epochs).to_dict("records") if outputs.epochs.exists() else []
+            self.last_finite = self.rows[-1][2] if self.rows else None
 
         def on_epoch_begin(self, epoch, logs=None):
-            # Rows past the restored checkpoint came from a killed run: drop them.
             self.epoch = epoch
-            if outputs.batches.exists() and not self.rows:
-                kept = pd.read_csv(outputs.batches)
-                self.rows = kept[kept["step"] < epoch * steps_per_epoch].values.tolist()
-                self.last_finite = float(self.rows[-1][2]) if self.rows else None
-            self.epoch_rows = [row for row in self.epoch_rows if row["epoch"] < epoch]
 
         def on_train_batch_end(self, batch, logs=None):
-            step = self.epoch * steps_per_epoch + batch
+            step = self.epoch * steps + batch
             values = [float(logs[f"batch_{name}"]) for name in LOSS_TERMS]
             if not np.isfinite(values[0]):
                 raise PipelineError(
@@ -162,86 +171,122 @@ def _history_callback(variant: VariantParams, outputs: TrainingOutputs, steps_pe
             self.rows.append([step, self.epoch, *values])
 
         def on_epoch_end(self, epoch, logs=None):
-            outputs.history.mkdir(parents=True, exist_ok=True)
-            pd.DataFrame(self.rows, columns=BATCH_COLUMNS).astype({"step": int, "epoch": int}).to_csv(
-                outputs.batches, index=False
-            )
             kept = {key: float(value) for key, value in logs.items() if not key.startswith(("batch_", "val_batch_"))}
             self.epoch_rows.append({"epoch": epoch, **kept})
-            pd.DataFrame(self.epoch_rows).to_csv(outputs.epochs, index=False)
+            save_checkpoint(epoch + 1, np.asarray(self.rows, np.float64), self.epoch_rows)
 
     return LossHistory()
 
 
-def train_variant(variant: VariantParams, data: Dataset, outputs: TrainingOutputs, extra_callbacks=()) -> dict:
+def train_variant(variant: VariantParams, data: Dataset, outputs: TrainingOutputs, extra_callbacks=(), report=print) -> dict:
     """Train (or resume) one variant; write model, histories and metrics; return the metrics.
 
     ``extra_callbacks`` are Keras callbacks to run as well (the benchmark times epochs with one).
     The variant's precision policy is Keras-global, so it holds only for this call.
+    The backend (``train.backend``) must have been chosen before Keras was imported.
     """
     import keras
 
+    if keras.backend.backend() != variant.train.backend:
+        raise PipelineError(
+            f"variants.{variant.name}: train.backend = {variant.train.backend!r}, but Keras was loaded with "
+            f"{keras.backend.backend()!r}; choose it before importing Keras (vae_study.backend.apply_train_settings)"
+        )
     check_trainable(variant, data)
     configure_determinism(variant.train.seed)
     previous_policy = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(variant.train.precision)
     try:
-        return _fit_and_save(variant, data, outputs, extra_callbacks)
+        return _fit_and_save(variant, data, outputs, extra_callbacks, report)
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
 
 
-def _fit_and_save(variant: VariantParams, data: Dataset, outputs: TrainingOutputs, extra_callbacks) -> dict:
+def _fit_and_save(variant: VariantParams, data: Dataset, outputs: TrainingOutputs, extra_callbacks, report) -> dict:
     """The body of ``train_variant``, run under the variant's precision policy."""
     import keras
 
     settings = variant.train
     train = data.splits["train"]
-    steps_per_epoch = -(-len(train) // settings.batch_size)
-    run_id = fingerprint(variant, data)
-    backup_dir = outputs.checkpoints / run_id
-    if outputs.checkpoints.exists():
+    steps = steps_per_epoch(len(train), settings.batch_size)
+    chief = is_chief()
+    # Several workers would have to agree on the epoch to resume from; they all start afresh instead.
+    resumable = settings.distribute != "multi_worker"
+    run_directory = outputs.checkpoints / fingerprint(variant, data)
+    if chief and resumable and outputs.checkpoints.exists():
         for stale in outputs.checkpoints.iterdir():
-            if stale != backup_dir:
+            if stale != run_directory:
+                report(f"train@{variant.name}: discarding checkpoint {stale} of other params, data or code")
                 shutil.rmtree(stale, ignore_errors=True)
-    if not backup_dir.exists():
-        shutil.rmtree(outputs.history, ignore_errors=True)
-    strategy = make_strategy(variant)
-    with strategy.scope():
+    with distribution_scope(variant):
         model = build_vae(variant, data.image_shape)
         model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), jit_compile=settings.jit_compile)
+        model.optimizer.build(model.trainable_variables)
+    shapes = _variable_shapes(model)
+    start = checkpoints.latest(run_directory, shapes, report) if resumable else None
+    if start is None:
+        start = checkpoints.Checkpoint(0, [], [], np.empty((0, len(BATCH_COLUMNS))), [], 0.0)
+    else:
+        _restore(model, start)
+        report(f"train@{variant.name}: resuming after epoch {start.epoch} of {settings.epochs} from {run_directory}")
+
+    def save_checkpoint(epoch, rows, epoch_rows):
+        if chief and resumable:
+            model_state, optimizer_state = _state(model)
+            seconds = start.seconds + time.perf_counter() - started
+            checkpoints.save(
+                run_directory, checkpoints.Checkpoint(epoch, model_state, optimizer_state, rows, epoch_rows, seconds), shapes
+            )
+
+    history = _history_callback(variant, start, steps, save_checkpoint)
     validation = data.splits.get("validation")
-    history = _history_callback(variant, outputs, steps_per_epoch)
-    first_epoch = resumable_epoch(backup_dir)
     started = time.perf_counter()
-    model.fit(
-        training_batches(train.images, settings.batch_size, settings.seed, first_epoch, settings.epochs),
-        epochs=settings.epochs,
-        steps_per_epoch=steps_per_epoch,
-        validation_data=batches(validation.images, settings.batch_size) if validation else None,
-        callbacks=[
-            history,
-            keras.callbacks.BackupAndRestore(str(backup_dir), double_checkpoint=True, delete_checkpoint=False),
-            *extra_callbacks,
-        ],
-        shuffle=False,  # the input pipeline shuffles, seeded
-        verbose=1,
-    )
+    if start.epoch < settings.epochs:
+        model.fit(
+            ((batch,) for batch in training_batches(
+                scale_images(train.images), settings.batch_size, settings.seed, start.epoch, settings.epochs
+            )),
+            epochs=settings.epochs,
+            initial_epoch=start.epoch,
+            steps_per_epoch=steps,
+            validation_data=(scale_images(validation.images),) if validation else None,
+            validation_batch_size=settings.batch_size,
+            callbacks=[history, *extra_callbacks],
+            shuffle=False,  # the batches come in their seeded order
+            verbose=2 if chief else 0,
+        )
     seconds = time.perf_counter() - started
-    final = pd.read_csv(outputs.epochs).iloc[-1].to_dict()
+    if not chief:
+        return {}
+    final = history.epoch_rows[-1]
     metrics = {
         "train": {name: final[name] for name in (*LOSS_TERMS, "mse")},
-        "wall_seconds": round(seconds, 2),
-        "images_per_second": round(min(history.steps_run * settings.batch_size, len(train) * settings.epochs) / seconds, 1),
-        "steps": int(len(pd.read_csv(outputs.batches))),
+        "wall_seconds": round(start.seconds + seconds, 2),
+        "images_per_second": round(history.steps_run * settings.batch_size / seconds, 1) if history.steps_run else None,
+        "steps": len(history.rows),
     }
     if validation:
         metrics["validation"] = {name: final[f"val_{name}"] for name in (*LOSS_TERMS, "mse")}
+    write_history(outputs, history.rows, history.epoch_rows)
     outputs.model.parent.mkdir(parents=True, exist_ok=True)
     partial = outputs.model.with_name(f".{outputs.model.stem}.partial.keras")
     model.save(partial)
     partial.replace(outputs.model)
     outputs.metrics.parent.mkdir(parents=True, exist_ok=True)
     outputs.metrics.write_text(json.dumps(metrics, indent=2) + "\n")
-    shutil.rmtree(backup_dir, ignore_errors=True)
+    if resumable:
+        shutil.rmtree(run_directory, ignore_errors=True)
     return metrics
+
+
+def write_history(outputs: TrainingOutputs, rows: list[list], epoch_rows: list[dict]) -> None:
+    """The per-batch and per-epoch CSV files, each replaced atomically."""
+    outputs.history.mkdir(parents=True, exist_ok=True)
+    tables = {
+        outputs.batches: pd.DataFrame(rows, columns=BATCH_COLUMNS).astype({"step": int, "epoch": int}),
+        outputs.epochs: pd.DataFrame(epoch_rows),
+    }
+    for path, table in tables.items():
+        partial = path.with_name(f".{path.name}.partial")
+        table.to_csv(partial, index=False)
+        partial.replace(path)
