@@ -2,7 +2,7 @@
 
 import json
 import os
-import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,7 +14,7 @@ import pytest
 
 from toy_training import outputs_in, toy_data, toy_variant
 from vae_study.errors import PipelineError
-from vae_study.training import train_variant
+from vae_study.training import is_chief, train_variant
 
 TOY_SCRIPT = Path(__file__).with_name("toy_training.py")
 
@@ -70,11 +70,21 @@ def test_multi_worker_needs_tf_config(tmp_path, monkeypatch):
         train_variant(toy_variant(distribute="multi_worker"), toy_data(24), outputs_in(tmp_path))
 
 
-def _start(directory: Path, *args) -> subprocess.Popen:
+def _start(directory: Path, *args, env_update=None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(TOY_SCRIPT), str(directory), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env_update or {})},
     )
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
 
 
 def test_fast_kernels_are_deterministic(tmp_path):
@@ -97,3 +107,32 @@ def test_mirrored_on_two_logical_cpus_matches_single_device(tmp_path):
     single, mirrored = (pd.read_csv(tmp_path / name / "history" / "batches.csv") for name in ("none", "mirrored"))
     assert len(single) == len(mirrored) == 12
     np.testing.assert_allclose(mirrored["loss"], single["loss"], rtol=0.01)
+
+
+@pytest.mark.slow
+def test_two_workers_on_localhost_are_refused_with_the_upstream_bug(tmp_path):
+    """MultiWorkerMirroredStrategy under Keras 3's fit fails (tensorflow/tensorflow#72388): say so, write nothing.
+
+    Run for real: two workers on 127.0.0.1 with TF_CONFIG naming two free ports.
+    """
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in _free_ports(2)]}
+    workers = [
+        _start(tmp_path / f"worker{index}", "--multi-worker", env_update={
+            "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+        })
+        for index in range(2)
+    ]
+    for worker in workers:
+        output = worker.communicate(timeout=300)[0]
+        assert worker.returncode != 0
+        assert "cannot train with Keras" in output and "tensorflow/tensorflow#72388" in output
+    assert not (tmp_path / "worker0").exists() and not (tmp_path / "worker1").exists()
+
+
+def test_the_chief_is_the_only_writer(monkeypatch):
+    cluster = {"worker": ["a:1", "b:2"]}
+    for task, chief in ((None, True), ({"type": "worker", "index": 0}, True), ({"type": "worker", "index": 1}, False)):
+        monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": task} if task else {}))
+        assert is_chief() == chief
+    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": {"chief": ["c:3"], **cluster}, "task": {"type": "worker", "index": 0}}))
+    assert not is_chief()

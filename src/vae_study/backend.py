@@ -72,3 +72,21 @@ def replica_share(loss):
 
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
     return loss if replicas == 1 else loss / replicas
+
+
+def replica_mean(value):
+    """The mean of ``value`` over the replicas of a ``tf.distribute`` step, so logs show the whole batch.
+
+    Each replica sees only its slice of the batch; the per-batch loss terms are
+    logged for the global batch. Other backends see the global batch already.
+    """
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return value
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return value
+    return context.all_reduce(tf.distribute.ReduceOp.MEAN, value)

@@ -11,7 +11,7 @@ import math
 import keras
 from keras import layers, ops
 
-from vae_study.backend import replica_share
+from vae_study.backend import replica_mean, replica_share
 from vae_study.errors import PipelineError
 from vae_study.params import RECONSTRUCTION_LOSSES
 
@@ -177,16 +177,26 @@ class VAE(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         terms = loss_terms(x, y_pred["reconstruction"], y_pred["z_mean"], y_pred["z_log_var"], self.kl_weight,
                            self.reconstruction_loss)
+        logged = {name: replica_mean(value) for name, value in terms.items()}
         for name, tracker in self.epoch_trackers.items():
-            tracker.update_state(terms[name])
+            tracker.update_state(logged[name])
         for name, tracker in self.batch_trackers.items():
             tracker.reset_state()
-            tracker.update_state(terms[name])
+            tracker.update_state(logged[name])
         return replica_share(terms["loss"])
 
     def build(self, input_shape):
         """Encoder and decoder are built functional models; only the sampler needs a shape."""
         self.sampling.build([(None, self.latent_dim)] * 2)
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        """Skip Keras's look-ahead build under ``tf.distribute``: nothing is left to build.
+
+        Keras 3 (3.15) takes that look-ahead batch from the training iterator itself,
+        so with ``steps_per_epoch`` a distributed run would lose its last step, and under
+        MultiWorkerMirroredStrategy it fails outright. ``build_vae`` builds the model and
+        training builds the optimizer before ``fit``, which is all the look-ahead is for.
+        """
 
     def get_config(self):
         return {

@@ -89,7 +89,11 @@ def distribution_scope(variant: VariantParams):
                 f"{where}: distribute = 'multi_worker' needs the TF_CONFIG environment variable "
                 "describing the cluster; see the README"
             )
-        return tf.distribute.MultiWorkerMirroredStrategy().scope()
+        raise PipelineError(
+            f"{where}: distribute = 'multi_worker' cannot train with Keras {keras.__version__}: its fit reduces "
+            "the scalar logs over workers along axis 0 and fails (tensorflow/tensorflow#72388); "
+            "use distribute: mirrored on one machine"
+        )
     return tf.distribute.get_strategy().scope()
 
 
