@@ -130,3 +130,40 @@ def test_plot_bad_inputs_name_the_problem_and_keep_old_figures(reproduced):
     assert result.returncode == 2
     assert "variant cifar10_deep: metrics/history/cifar10_deep/batches.csv cannot be parsed" in result.stderr
     assert sorted(path.relative_to(project) for path in (project / "plots").rglob("*.png")) == figures
+
+
+def _experiments(shown) -> list[dict]:
+    """Every experiment row's data in `dvc exp show --json` output."""
+    rows = []
+    for entry in shown:
+        for experiment in entry.get("experiments") or []:
+            rows.extend(rev["data"] for rev in experiment.get("revs") or [] if rev.get("data"))
+    return rows
+
+
+def test_two_queued_experiments_run_side_by_side(reproduced):
+    """`dvc exp run --queue` twice, `dvc queue start -j 2`: both finish and show their metrics in `dvc exp show`."""
+    import time
+
+    from conftest import run_command
+
+    project, _, _ = reproduced
+    run_command(["git", "add", "-A"], cwd=project)
+    run_command(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "baseline"], cwd=project)
+    weights = (0.25, 2.0)
+    for weight in weights:
+        dvc(project, "exp", "run", "--queue", "-S", f"variants.mnist_simple.kl_weight={weight}")
+    dvc(project, "queue", "start", "-j", "2")
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        status = dvc(project, "queue", "status").stdout
+        if "Queued" not in status and "Running" not in status:
+            break
+        time.sleep(3)
+    assert status.count("Success") == 2, status
+    finished = {}
+    for data in _experiments(json.loads(dvc(project, "exp", "show", "--json").stdout)):
+        weight = data["params"]["params.yaml"]["data"]["variants"]["mnist_simple"]["kl_weight"]
+        evaluation = data["metrics"].get("metrics/eval/mnist_simple.json", {}).get("data", {})
+        finished[weight] = evaluation.get("test", {}).get("loss")
+    assert set(finished) == set(weights) and all(loss is not None for loss in finished.values()), finished

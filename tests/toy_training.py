@@ -2,7 +2,7 @@
 
 Usage: python toy_training.py OUTPUT_DIR [--epochs N] [--learning-rate LR] [--images N] [--backend B]
        [--mirrored-cpus K] [--multi-worker] (TF_CONFIG from the environment)
-       [--fast-kernels]  (oneDNN and XLA, the params defaults)
+       [--fast-kernels]  (oneDNN and XLA, the params defaults) [--stop-at-epoch E]
 """
 
 import argparse
@@ -48,6 +48,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=24)
     parser.add_argument("--backend", default="tensorflow")
     parser.add_argument("--fast-kernels", action="store_true")
+    parser.add_argument("--stop-at-epoch", type=int, help="end the run (as a crash would) when this epoch begins")
     args = parser.parse_args()
     from vae_study.backend import apply_train_settings
 
@@ -65,9 +66,16 @@ def main() -> None:
 
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.mirrored_cpus)
+    import keras
+
     from vae_study.training import train_variant
 
-    train_variant(variant, toy_data(args.images), outputs_in(args.output))
+    class StopAt(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == args.stop_at_epoch:
+                raise SystemExit(f"stopped at the start of epoch {epoch}")
+
+    train_variant(variant, toy_data(args.images), outputs_in(args.output), extra_callbacks=[StopAt()])
 
 
 if __name__ == "__main__":
