@@ -2,7 +2,7 @@
 
 Prints a table and writes it as JSON. For each variant, on random images of the
 dataset's size at the variant's batch size:
-- pipeline: ``vae_study.training.train_variant`` (tf.data input, per-batch loss log,
+- pipeline: ``vae_study.training.train_variant`` (seeded NumPy batches, per-batch loss log,
   per-epoch checkpoints), timed from the end of its first (warm-up) epoch to the
   end of its last, so start-up and tracing are left out;
 - plain: the same model trained with ``model.fit`` on in-memory NumPy arrays with
@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vae_study.backend import ONEDNN_ENV, use_onednn
+from vae_study.backend import BACKENDS, ONEDNN_ENV, use_backend, use_onednn
 from vae_study.params import PRECISIONS
 
 IMAGE_SHAPES = {"mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
@@ -147,16 +147,21 @@ def summary(values: list[float], digits: int = 1) -> dict:
 
 def measure(args: argparse.Namespace) -> float:
     """One measurement, in this (fresh) process: ``args.worker`` is pipeline, plain or peak."""
-    if args.onednn:
-        use_onednn(args.onednn == "on")
-    import tensorflow as tf
-
     from vae_study.params import load_params, variant_params
 
-    if args.threads:
-        intra, inter = args.threads
-        tf.config.threading.set_intra_op_parallelism_threads(intra)
-        tf.config.threading.set_inter_op_parallelism_threads(inter)
+    jax_pipeline = args.worker == "pipeline" and args.backend == "jax"
+    if jax_pipeline:
+        use_backend("jax")
+    else:
+        use_backend("tensorflow")
+        if args.onednn:
+            use_onednn(args.onednn == "on")
+        import tensorflow as tf
+
+        if args.threads:
+            intra, inter = args.threads
+            tf.config.threading.set_intra_op_parallelism_threads(intra)
+            tf.config.threading.set_inter_op_parallelism_threads(inter)
     if args.worker == "peak":
         return matmul_peak_gflops()
     variant = variant_params(load_params(), args.variants)
@@ -164,7 +169,8 @@ def measure(args: argparse.Namespace) -> float:
     if args.worker == "plain":
         return plain_speed(variant, data, args.timed_epochs)
     levers = {"jit_compile": args.jit_compile or variant.train.jit_compile,
-              "precision": args.precision or variant.train.precision}
+              "precision": args.precision or variant.train.precision,
+              "backend": "jax" if jax_pipeline else "tensorflow"}
     return pipeline_speed(replace(variant, train=replace(variant.train, **levers)), data, args.timed_epochs)
 
 
@@ -196,6 +202,8 @@ def run_worker(kind: str, side: str, args: argparse.Namespace, variant: str | No
         if args.threads:
             command += ["--threads", ",".join(map(str, args.threads))]
         command += ["--onednn", "on" if pipeline_onednn(args, variant) else "off"]
+        if args.backend:
+            command += ["--backend", args.backend]
     finished = subprocess.run(command, env=env, capture_output=True, text=True)
     if finished.returncode != 0:
         sys.exit(f"{kind} measurement of {variant or 'the matmul peak'} failed:\n{finished.stderr[-3000:]}")
@@ -226,6 +234,8 @@ def main() -> None:
                         help="lever: precision policy of the pipeline (default: the params')")
     parser.add_argument("--threads", default=None, help="lever: INTRA,INTER TensorFlow thread-pool sizes")
     parser.add_argument("--onednn", default=None, choices=("on", "off"), help="lever: oneDNN kernels for the pipeline")
+    parser.add_argument("--backend", default=None, choices=BACKENDS,
+                        help="lever: Keras backend of the pipeline (default tensorflow; the plain side is always tensorflow)")
     parser.add_argument("--output", type=Path, default=Path("bench/results.json"))
     parser.add_argument("--worker", choices=("pipeline", "plain", "peak"), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -89,12 +89,37 @@ def distribution_scope(variant: VariantParams):
                 f"{where}: distribute = 'multi_worker' needs the TF_CONFIG environment variable "
                 "describing the cluster; see the README"
             )
-        raise PipelineError(
-            f"{where}: distribute = 'multi_worker' cannot train with Keras {keras.__version__}: its fit reduces "
-            "the scalar logs over workers along axis 0 and fails (tensorflow/tensorflow#72388); "
-            "use distribute: mirrored on one machine"
-        )
+        _log_one_worker_copy()
+        return tf.distribute.MultiWorkerMirroredStrategy().scope()
     return tf.distribute.get_strategy().scope()
+
+
+def _log_one_worker_copy() -> None:
+    """Let Keras's ``fit`` run under MultiWorkerMirroredStrategy by reporting one worker's copy of the logs.
+
+    Keras 3 (3.15) reduces the step's scalar logs over workers along axis 0, which
+    fails for scalars (tensorflow/tensorflow#72388). Every log of this model is the
+    whole batch's value on every worker already (``VAE.compute_loss`` all-reduces
+    them), so this process's copy is the answer. Only Keras's multi-worker case is
+    replaced; everything else goes to Keras's own function.
+    """
+    import tensorflow as tf
+    from keras import tree
+    from keras.src.backend.tensorflow import trainer
+
+    keras_reduce = getattr(trainer.reduce_per_replica, "keras_reduce", trainer.reduce_per_replica)
+
+    def reduce_per_replica(values, strategy, reduction):
+        if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            return keras_reduce(values, strategy, reduction)
+        return tree.map_structure(
+            lambda value: strategy.experimental_local_results(value)[0]
+            if isinstance(value, tf.distribute.DistributedValues) else value,
+            values,
+        )
+
+    reduce_per_replica.keras_reduce = keras_reduce
+    trainer.reduce_per_replica = reduce_per_replica
 
 
 def fingerprint(variant: VariantParams, data: Dataset) -> str:
