@@ -6,7 +6,15 @@ import pytest
 from vae_study.errors import PipelineError
 import pandas as pd
 
-from vae_study.evaluation import knn_accuracy, knn_confusion, psnr_db, silhouette, superclass_labels
+from vae_study.evaluation import (
+    chance_accuracy,
+    knn_accuracy,
+    knn_confusion,
+    knn_predict,
+    psnr_db,
+    silhouette,
+    superclass_labels,
+)
 from vae_study.inference import load_variant_model
 from vae_study.model import VAE
 from vae_study.params import TrainParams, VariantParams
@@ -29,6 +37,31 @@ def test_knn_on_separable_and_on_random_points():
     noise_train, noise_test = rng.normal(size=(3000, 2)), rng.normal(size=(3000, 2))
     chance = knn_accuracy(noise_train, rng.integers(0, 4, 3000), noise_test, rng.integers(0, 4, 3000), 5)
     assert 0.2 < chance < 0.3  # 4 random classes: about 1/4
+
+
+def test_knn_has_no_label_order_bias():
+    """Uninformative 2-D latents, 10 balanced classes: predictions spread evenly and a renaming of labels changes nothing.
+
+    With scikit-learn's uniform votes, ties go to the lowest label: about 23% of these
+    points would be called class 0 and 15% class 1.
+    """
+    rng = np.random.default_rng(0)
+    train, test = rng.normal(size=(20_000, 2)), rng.normal(size=(10_000, 2))
+    train_labels, test_labels = rng.permutation(np.arange(20_000) % 10), rng.permutation(np.arange(10_000) % 10)
+    predicted = knn_predict(train, train_labels, test, 5)
+    shares = np.bincount(predicted, minlength=10) / len(predicted)
+    assert shares.max() < 0.115 and shares.min() > 0.085, shares
+    renamed = rng.permutation(10)
+    assert knn_accuracy(train, renamed[train_labels], test, renamed[test_labels], 5) == knn_accuracy(
+        train, train_labels, test, test_labels, 5
+    )
+    accuracy = knn_accuracy(train, train_labels, test, test_labels, 5)
+    assert abs(accuracy - chance_accuracy(train_labels, test_labels)) < 0.015
+
+
+def test_chance_accuracy_of_unbalanced_classes():
+    assert chance_accuracy(np.array([0, 0, 0, 1]), np.array([0, 1])) == pytest.approx(0.75 * 0.5 + 0.25 * 0.5)
+    assert chance_accuracy(np.array([0, 1]), np.array([2, 2])) == 0.0
 
 
 def test_knn_confusion_rows_are_shares_of_the_true_class():
