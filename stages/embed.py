@@ -24,9 +24,7 @@ def main() -> None:
     data = load_dataset(PREPARED_DIR / variant.dataset, splits=("train", "test"))
     model = load_variant_model(variant, data.image_shape)
     print(f"embed@{variant.name}: encoding {len(data.splits['train'])} train and {len(data.splits['test'])} test images")
-    metrics, tables = evaluate_variant(
-        model, data, settings.knn_neighbors, settings.batch_size, settings.superclasses.get(variant.dataset)
-    )
+    metrics, tables = evaluate_variant(model, data, settings, settings.superclasses.get(variant.dataset))
     with atomic_directory(LATENTS_DIR / variant.name) as output:
         for split, table in tables.items():
             table.to_csv(output / f"{split}.csv", index=False, float_format="%.6g")

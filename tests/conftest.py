@@ -95,6 +95,6 @@ def tiny_params(params, mnist_source, cifar_source=None, epochs=2):
     params["datasets"]["cifar10"]["source"] = str(cifar_source or mnist_source)
     params["train"].update(epochs=epochs, batch_size=4)
     for variant in params["variants"].values():
-        variant.update(conv_filters=[2, 4], dense_units=[8], latent_dim=variant["latent_dim"])
+        variant.update(conv_filters=[2, 4][: len(variant["conv_filters"])], dense_units=[8])
     params["plot"].update(reconstructions=3, manifold_grid=3, samples=4)
     return params

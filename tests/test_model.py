@@ -11,7 +11,9 @@ from vae_study.model import VAE, check_architecture, loss_terms, reconstruction_
 
 
 @pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (30, 27, 3)], ids=["mnist", "cifar10", "odd"])
-@pytest.mark.parametrize("filters, units", [((32, 64), (256, 64)), ((32, 128), (1024, 256, 32))], ids=["simple", "deep"])
+@pytest.mark.parametrize(
+    "filters, units", [((32, 64), (256, 64)), ((32, 128), (1024, 256, 32)), ((), (256, 64))], ids=["simple", "deep", "flat"]
+)
 def test_shapes(shape, filters, units):
     model = VAE(shape, filters, units, latent_dim=3)
     images = np.random.default_rng(0).random((2, *shape), dtype=np.float32)
@@ -20,6 +22,13 @@ def test_shapes(shape, filters, units):
     reconstruction = model.reconstruct(images)
     assert reconstruction.shape == (2, *shape)
     assert reconstruction.min() >= 0 and reconstruction.max() <= 1
+
+
+def test_flat_vae_has_no_conv_layers():
+    model = VAE((28, 28, 1), (), (256, 64), latent_dim=2)
+    kinds = {type(layer).__name__ for part in (model.encoder, model.decoder) for layer in part.layers}
+    assert not kinds & {"Conv2D", "Conv2DTranspose", "MaxPooling2D"}
+    assert model.decoder.output.shape == (None, 28, 28, 1)
 
 
 def test_too_deep_for_the_image_is_refused():

@@ -55,7 +55,7 @@ def test_bad_dataset_params(path, value, message):
 
 VARIANT_CASES = [
     ("variants.mnist_simple.dataset", "svhn", r"dataset = 'svhn' \(str\) is invalid; use one of mnist, cifar10"),
-    ("variants.mnist_simple.conv_filters", [], r"conv_filters = \[\] .* non-empty list"),
+    ("variants.mnist_simple.conv_filters", "none", r"conv_filters = 'none' .* list of positive integers"),
     ("variants.mnist_simple.dense_units", [], r"dense_units = \[\] .* non-empty list"),
     ("variants.mnist_simple.conv_filters", [32, 0], r"conv_filters\[1\] = 0 .* integer >= 1"),
     ("variants.mnist_simple.dense_units", [-3], r"dense_units\[0\] = -3"),

@@ -31,14 +31,15 @@ def reproduced(tmp_path_factory):
 
 def test_repro_writes_every_output(reproduced):
     project, _, result = reproduced
-    variants = ["mnist_simple", "cifar10_simple", "cifar10_highdim", "cifar10_highdim_kl", "cifar10_deep"]
+    variants = ["mnist_flat", "mnist_simple", "cifar10_simple", "cifar10_highdim", "cifar10_highdim_kl", "cifar10_deep"]
     for name in variants:
         assert (project / "data" / "models" / f"{name}.keras").exists()
         batches = np.loadtxt(project / "metrics" / "history" / name / "batches.csv", delimiter=",", skiprows=1)
         assert batches.shape == (2 * 5, 5)  # 2 epochs of ceil(18 / 4) batches; step, epoch and 3 loss terms
         np.testing.assert_array_equal(batches[:, 0], np.arange(10))
         evaluation = json.loads((project / "metrics" / "eval" / f"{name}.json").read_text())
-        assert set(evaluation["test"]) == {"loss", "reconstruction", "kl", "mse", "psnr_db"}
+        assert set(evaluation["test"]) == {"mse", "psnr_db", "r2", "reconstruction"}
+        assert set(evaluation["objective"]) == {"loss", "reconstruction", "kl", "samples", "seed"}
         assert "knn3_accuracy" in evaluation["latent"] and "silhouette" in evaluation["latent"]
         assert ("knn3_ab_c_accuracy" in evaluation["latent"]) == name.startswith("cifar10")
         test_table = pd.read_csv(project / "data" / "latents" / name / "test.csv")
@@ -64,8 +65,8 @@ def test_metrics_show_one_row_per_variant(reproduced):
     project, _, _ = reproduced
     shown = json.loads(dvc(project, "metrics", "show", "--json").stdout)
     files = next(iter(shown.values()))["data"]
-    assert sum(path.startswith("metrics/eval/") for path in files) == 5
-    assert sum(path.startswith("metrics/train/") for path in files) == 5
+    assert sum(path.startswith("metrics/eval/") for path in files) == 6
+    assert sum(path.startswith("metrics/train/") for path in files) == 6
 
 
 def _changed_stages(project) -> set[str]:

@@ -103,17 +103,60 @@ def latent_means(table: pd.DataFrame) -> np.ndarray:
     return table[[column for column in table.columns if column.startswith("mean_")]].to_numpy()
 
 
-def evaluate_variant(model: VAE, data: Dataset, neighbors: int, batch_size: int, superclasses: dict | None):
-    """Test loss terms, PSNR and latent scores; also the latent tables they were computed from.
+def reconstruction_metrics(model: VAE, images: np.ndarray, batch_size: int) -> dict:
+    """How well decoding each image's latent mean reproduces it: deterministic, as the figures show it.
 
-    The test table carries each image's kNN prediction, so the per-class picture
-    (which classes the latent space mixes up) can be drawn from it.
+    mse is per pixel value, reconstruction is the variant's own reconstruction term
+    per image, and r2 = 1 - mse / (variance of the test pixel values), the share of
+    the pixels' variance the reconstructions explain, which compares across datasets.
+    """
+    from vae_study.model import reconstruction_error
+
+    squared_sum, reconstruction_sum = 0.0, 0.0
+    for batch in in_order(images, batch_size):
+        decoded = model.reconstruct(batch)
+        squared_sum += float(np.sum((batch.astype(np.float64) - decoded) ** 2))
+        reconstruction_sum += float(np.sum(np.asarray(reconstruction_error(batch, decoded, model.reconstruction_loss))))
+    mse = squared_sum / images.size
+    return {
+        "mse": mse,
+        "psnr_db": psnr_db(mse),
+        "r2": 1.0 - mse / float(np.var(images, dtype=np.float64)),
+        "reconstruction": reconstruction_sum / len(images),
+    }
+
+
+def sampled_objective(model: VAE, images: np.ndarray, batch_size: int, samples: int, seed: int) -> dict:
+    """The training objective's terms on ``images``, averaged over ``samples`` draws of z per image.
+
+    z is drawn as in training (mean + sigma * noise) with NumPy's generator seeded
+    by ``seed``, so the estimate is repeatable and the same on every backend.
+    """
+    from vae_study.model import LOSS_TERMS, loss_terms
+
+    rng = np.random.default_rng(seed)
+    sums = dict.fromkeys(LOSS_TERMS, 0.0)
+    for batch in in_order(images, batch_size):
+        mean, log_var = (np.asarray(part) for part in model.encoder(batch, training=False))
+        for _ in range(samples):
+            z = (mean + np.exp(0.5 * log_var) * rng.standard_normal(mean.shape)).astype(np.float32)
+            terms = loss_terms(batch, model.decoder(z, training=False), mean, log_var, model.kl_weight,
+                               model.reconstruction_loss)
+            for name in LOSS_TERMS:
+                sums[name] += float(terms[name]) * len(batch)
+    return {**{name: total / (len(images) * samples) for name, total in sums.items()}, "samples": samples, "seed": seed}
+
+
+def evaluate_variant(model: VAE, data: Dataset, settings, groups: dict | None) -> tuple[dict, dict]:
+    """Test reconstructions, the sampled objective and latent scores; also the latent tables behind them.
+
+    ``settings`` are the evaluate params, ``groups`` the dataset's super-classes (or None). The test table carries each image's kNN
+    prediction, so the per-class picture (which classes the latent space mixes up)
+    can be drawn from it. Every kNN score has its chance level beside it.
     """
     train, test = data.splits["train"], data.splits["test"]
-    # Inference decodes the latent mean, so these terms are deterministic (no sampled z).
-    terms = model.evaluate(scale_images(test.images), batch_size=batch_size, return_dict=True, verbose=0)
-    test_metrics = {name: float(terms[name]) for name in ("loss", "reconstruction", "kl", "mse")}
-    test_metrics["psnr_db"] = psnr_db(test_metrics["mse"])
+    neighbors, batch_size = settings.knn_neighbors, settings.batch_size
+    test_images = scale_images(test.images)
     train_means, _ = encode(model, train, batch_size)
     test_means, test_log_vars = encode(model, test, batch_size)
     predicted = knn_predict(train_means, train.labels, test_means, neighbors)
@@ -122,10 +165,10 @@ def evaluate_variant(model: VAE, data: Dataset, neighbors: int, batch_size: int,
         f"knn{neighbors}_chance": chance_accuracy(train.labels, test.labels),
         "silhouette": silhouette(test_means, test.labels),
     }
-    if superclasses:
-        names = "_".join(superclasses)
-        train_groups = superclass_labels(train.labels, data.class_names, superclasses)
-        test_groups = superclass_labels(test.labels, data.class_names, superclasses)
+    if groups:
+        names = "_".join(groups)
+        train_groups = superclass_labels(train.labels, data.class_names, groups)
+        test_groups = superclass_labels(test.labels, data.class_names, groups)
         latent[f"knn{neighbors}_{names}_accuracy"] = knn_accuracy(train_means, train_groups, test_means, test_groups, neighbors)
         latent[f"knn{neighbors}_{names}_chance"] = chance_accuracy(train_groups, test_groups)
     test_table = latent_table(test_means, test_log_vars, test.labels, data.class_names)
@@ -135,4 +178,9 @@ def evaluate_variant(model: VAE, data: Dataset, neighbors: int, batch_size: int,
         "test": test_table,
         "train": latent_table(train_means, None, train.labels, data.class_names),
     }
-    return {"test": test_metrics, "latent": latent}, tables
+    metrics = {
+        "test": reconstruction_metrics(model, test_images, batch_size),
+        "objective": sampled_objective(model, test_images, batch_size, settings.objective_samples, settings.seed),
+        "latent": latent,
+    }
+    return metrics, tables

@@ -3,7 +3,9 @@
 Encoder: per conv layer a 3x3 valid convolution with ReLU and 2x2 max pooling,
 then the dense layers and two linear heads (latent mean and log-variance).
 Decoder: the mirror, upsampling with stride-2 transposed convolutions and
-cropping back to the input size when it is not a multiple of 2^k.
+cropping back to the input size when it is not a multiple of 2^k. With no conv
+layers (``conv_filters: []``) both are flat, fully connected networks: the
+decoder's last dense layer outputs the pixels through a sigmoid.
 """
 
 import math
@@ -75,6 +77,9 @@ def build_decoder(image_shape, conv_filters, dense_units, latent_dim) -> keras.M
     x = latent
     for index, units in enumerate(reversed(dense_units)):
         x = layers.Dense(units, activation="relu", name=f"dense_{index}")(x)
+    if not conv_filters:
+        pixels = layers.Dense(height * width * channels, activation="sigmoid", name="pixels", dtype="float32")(x)
+        return keras.Model(latent, layers.Reshape(image_shape, name="image")(pixels), name="decoder")
     x = layers.Dense(start_height * start_width * conv_filters[-1], activation="relu", name="to_grid")(x)
     x = layers.Reshape((start_height, start_width, conv_filters[-1]), name="grid")(x)
     for index, filters in enumerate(reversed(conv_filters)):

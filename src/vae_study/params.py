@@ -88,6 +88,8 @@ class EvaluateParams:
     knn_neighbors: int = 5
     batch_size: int = 500
     superclasses: dict | None = None
+    objective_samples: int = 5
+    seed: int = 0
 
 
 def load_params(path: Path = PARAMS_FILE) -> dict[str, Any]:
@@ -150,9 +152,10 @@ def _choice(key: str, value: Any, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _positive_list(key: str, value: Any) -> tuple[int, ...]:
-    if not isinstance(value, list) or not value:
-        raise PipelineError(f"{key} = {_describe(value)} is invalid; use a non-empty list of positive integers")
+def _positive_list(key: str, value: Any, allow_empty: bool = False) -> tuple[int, ...]:
+    if not isinstance(value, list) or not (value or allow_empty):
+        kind = "list" if allow_empty else "non-empty list"
+        raise PipelineError(f"{key} = {_describe(value)} is invalid; use a {kind} of positive integers")
     return tuple(_integer(f"{key}[{index}]", item, 1) for index, item in enumerate(value))
 
 
@@ -254,7 +257,7 @@ def variant_params(params: dict[str, Any], name: str) -> VariantParams:
     return VariantParams(
         name=name,
         dataset=given["dataset"],
-        conv_filters=_positive_list(f"{where}.conv_filters", given["conv_filters"]),
+        conv_filters=_positive_list(f"{where}.conv_filters", given["conv_filters"], allow_empty=True),  # [] = flat VAE
         dense_units=_positive_list(f"{where}.dense_units", given["dense_units"]),
         latent_dim=_integer(f"{where}.latent_dim", given["latent_dim"], 1),
         kl_weight=_number(f"{where}.kl_weight", given["kl_weight"], 0.0, strict=False),
@@ -292,4 +295,6 @@ def evaluate_params(params: dict[str, Any]) -> EvaluateParams:
         knn_neighbors=_integer("evaluate.knn_neighbors", given.get("knn_neighbors", 5), 1),
         batch_size=_integer("evaluate.batch_size", given.get("batch_size", 500), 1),
         superclasses=superclasses,
+        objective_samples=_integer("evaluate.objective_samples", given.get("objective_samples", 5), 1),
+        seed=_integer("evaluate.seed", given.get("seed", 0), 0),
     )
