@@ -14,5 +14,5 @@ for package in "keras==$keras_version" namex optree; do
     .venv/bin/python -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
         "${platforms[@]}" -d .whl "$package"
 done
-cp ../shared/datasets/mnist-png.tar.gz ../shared/datasets/cifar10-jpg.tar.gz .datasets/
+cp -f ../shared/datasets/mnist-png.tar.gz ../shared/datasets/cifar10-jpg.tar.gz .datasets/
 ls -la .whl .datasets
