@@ -166,5 +166,5 @@ def test_two_queued_experiments_run_side_by_side(reproduced):
     for data in _experiments(json.loads(dvc(project, "exp", "show", "--json").stdout)):
         weight = data["params"]["params.yaml"]["data"]["variants"]["mnist_simple"]["kl_weight"]
         evaluation = data["metrics"].get("metrics/eval/mnist_simple.json", {}).get("data", {})
-        finished[weight] = evaluation.get("test", {}).get("loss")
-    assert set(finished) == set(weights) and all(loss is not None for loss in finished.values()), finished
+        finished[weight] = evaluation.get("test", {}).get("mse")
+    assert set(finished) == set(weights) and all(mse is not None for mse in finished.values()), finished

@@ -29,6 +29,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".zip")
 CONNECT_TIMEOUT_S = 10
 PIXEL_MODES = {"L": 1, "RGB": 3}  # Pillow mode -> channels
+DECODE_CHUNK = 1024  # images per thread-pool task: one task per image costs more than the decoding
 
 
 def read_source(params: DatasetParams, project_root: Path, tfds_dir: Path) -> Dataset:
@@ -250,13 +251,17 @@ def decode_tree(root: tuple[Tree, str]) -> Dataset:
     return Dataset(class_names=class_names, splits=splits)
 
 
-def _open(data: bytes, path: str):
-    """The image in ``data`` as a Pillow image of mode L or RGB, or an error naming ``path``."""
+def _open(data: bytes, path: str, decode: bool = True):
+    """The image in ``data`` as a Pillow image of mode L or RGB, or an error naming ``path``.
+
+    ``decode=False`` reads the header only (size and mode), which is all the layout check needs.
+    """
     from PIL import Image, UnidentifiedImageError
 
     try:
         image = Image.open(io.BytesIO(data))
-        image.load()
+        if decode:
+            image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise PipelineError(f"{path} is not a decodable PNG or JPEG image") from None
     if image.mode in ("1", "P"):  # bilevel and palette images hold gray or colour pixels; expand them
@@ -275,11 +280,13 @@ def _decode_all(contents: list[bytes], paths: list[str], shapes_only: bool) -> n
     from concurrent.futures import ThreadPoolExecutor
 
     def decode(item):
-        image = _open(*item)
+        image = _open(*item, decode=not shapes_only)
         if shapes_only:
             return (image.height, image.width, PIXEL_MODES[image.mode])
         return np.asarray(image, np.uint8).reshape(image.height, image.width, PIXEL_MODES[image.mode])
 
+    items = list(zip(contents, paths))
+    chunks = [items[start : start + DECODE_CHUNK] for start in range(0, len(items), DECODE_CHUNK)]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        decoded = list(pool.map(decode, zip(contents, paths), chunksize=256))
+        decoded = [image for chunk in pool.map(lambda chunk: [decode(item) for item in chunk], chunks) for image in chunk]
     return np.array(decoded) if shapes_only else np.stack(decoded)
