@@ -4,7 +4,8 @@ Each test starts a real `dvc repro train@mnist_simple` in its own copy of a smal
 project (3 epochs of 100 batches), kills it and its training process with SIGKILL
 at one point, runs `dvc repro` again and compares every output with an
 uninterrupted run's: per-batch and per-epoch CSVs byte for byte, the metrics JSON
-except wall time and speed, and every weight of the saved model bit for bit.
+except wall time and speed, and every weight of the saved model bit for bit. The runs use the
+params' defaults (oneDNN and XLA on), so this also shows those kernels are deterministic.
 """
 
 import json

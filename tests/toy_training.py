@@ -76,6 +76,9 @@ def main() -> None:
                 raise SystemExit(f"stopped at the start of epoch {epoch}")
 
     train_variant(variant, toy_data(args.images), outputs_in(args.output), extra_callbacks=[StopAt()])
+    if args.backend == "jax" and args.mirrored_cpus:
+        mesh = keras.distribution.distribution().device_mesh
+        print(f"trained with {type(keras.distribution.distribution()).__name__} over {mesh.devices.size} devices")
 
 
 if __name__ == "__main__":
