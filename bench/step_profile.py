@@ -119,12 +119,12 @@ def optimizer_ms(model, repeats: int, steps: int) -> float:
 
 
 def input_ms(image_shape, batch_size: int, steps: int, repeats: int) -> float:
-    """ms per batch of the pipeline's shuffled input stream, consumed without training."""
-    from vae_study.training import training_batches
+    """ms per batch of the pipeline's shuffled input stream (NumPy batches), consumed without training."""
+    from vae_study.batching import training_batches
+    from vae_study.datasets import scale_images
 
-    images = np.random.default_rng(0).integers(0, 256, (steps * batch_size, *image_shape), dtype=np.uint8)
-    stream = training_batches(images, batch_size, seed=0, first_epoch=0, epochs=1)
-    return median_ms(lambda: [batch.numpy() for batch in stream], repeats) / steps
+    images = scale_images(np.random.default_rng(0).integers(0, 256, (steps * batch_size, *image_shape), dtype=np.uint8))
+    return median_ms(lambda: list(training_batches(images, batch_size, seed=0, first_epoch=0, epochs=1)), repeats) / steps
 
 
 def fit_ms(variant, image_shape, steps: int, repeats: int, steps_per_execution: int) -> float:
@@ -166,7 +166,7 @@ def main() -> None:
         if getattr(args, name) < 1:
             parser.error(f"--{name} = {getattr(args, name)}; use an integer >= 1")
 
-    from vae_study.backend import use_onednn
+    from vae_study.backend import use_backend, use_onednn
     from vae_study.errors import PipelineError
     from vae_study.params import load_params, variant_names, variant_params
 
@@ -178,6 +178,7 @@ def main() -> None:
     except PipelineError as error:
         parser.error(str(error))
     onednn = variant.train.onednn if args.onednn is None else args.onednn == "on"
+    use_backend("tensorflow")  # the profile times TensorFlow kernels
     use_onednn(onednn)
     from vae_study.model import build_vae  # imports TensorFlow, so only after use_onednn
     image_shape = IMAGE_SHAPES[variant.dataset]

@@ -49,7 +49,7 @@ IMAGE_SHAPES = {"mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
 
 
 def forward_flops(variant, image_shape) -> int:
-    """Multiply-adds x 2 of one image's forward pass through encoder and decoder."""
+    """Multiply-adds x 2 of one image's forward pass through encoder and decoder (flat variants too)."""
     height, width, channels = image_shape
     flops, size_h, size_w, depth = 0, height, width, channels
     for filters in variant.conv_filters:
@@ -58,6 +58,9 @@ def forward_flops(variant, image_shape) -> int:
         size_h, size_w, depth = size_h // 2, size_w // 2, filters
     units = [size_h * size_w * depth, *variant.dense_units]
     flops += sum(2 * a * b for a, b in zip(units, units[1:])) + 2 * 2 * units[-1] * variant.latent_dim
+    if not variant.conv_filters:  # flat decoder: dense layers, then one dense layer to the pixels
+        units = [variant.latent_dim, *reversed(variant.dense_units), height * width * channels]
+        return flops + sum(2 * a * b for a, b in zip(units, units[1:]))
     scale = 2 ** len(variant.conv_filters)
     grid_h, grid_w = math.ceil(height / scale), math.ceil(width / scale)
     units = [variant.latent_dim, *reversed(variant.dense_units), grid_h * grid_w * variant.conv_filters[-1]]
