@@ -51,9 +51,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def load_data(names: set[str], folder: Path, max_train: int | None, max_test: int | None) -> dict:
-    """Each named dataset read from its archive and prepared as the preprocess stage would."""
-    from vae_study.params import DatasetParams
+def load_data(params: dict, names: set[str], folder: Path, max_train: int | None, max_test: int | None) -> dict:
+    """Each named dataset read from its archive and prepared as the preprocess stage would (params' split and seed)."""
+    from vae_study.params import dataset_params
     from vae_study.preprocessing import prepare
     from vae_study.sources import read_local
 
@@ -61,8 +61,8 @@ def load_data(names: set[str], folder: Path, max_train: int | None, max_test: in
     for name in sorted(names):
         started = time.perf_counter()
         raw = read_local(folder / ARCHIVES[name])
-        data[name] = prepare(raw, DatasetParams(name=name, source="local", tfds_name=name,
-                                                max_train=max_train, max_test=max_test))
+        settings = replace(dataset_params(params, name), max_train=max_train, max_test=max_test)
+        data[name] = prepare(raw, settings)
         print(f"{name}: {len(data[name].splits['train'])} training images, read in "
               f"{time.perf_counter() - started:.1f} s", flush=True)
     return data
@@ -82,7 +82,7 @@ def main(argv=None) -> None:
     names = args.variants.split(",") if args.variants else variant_names(params)
     seeds = [int(seed) for seed in args.seeds.split(",")]
     variants = [variant_params(params, name) for name in names]
-    data = load_data({variant.dataset for variant in variants}, args.datasets, args.max_train, args.max_test)
+    data = load_data(params, {variant.dataset for variant in variants}, args.datasets, args.max_train, args.max_test)
     runs, started = [], time.perf_counter()
     for variant in variants:
         for seed in seeds:

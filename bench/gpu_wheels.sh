@@ -2,6 +2,7 @@
 # Prepare what bench/gpu_study.sh needs on a GPU machine with no package index (run here, with pip):
 # Keras and its two dependencies missing from that image as Python 3.12 x86-64 wheels in .whl/,
 # and the dataset archives in .datasets/. Both folders are git-ignored; carry them to the machine.
+# Needs the project's .venv (the README's setup) and the archives in ../shared/datasets/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 keras_version=$(.venv/bin/python -c "import keras; print(keras.__version__)")

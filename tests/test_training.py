@@ -111,7 +111,7 @@ def _free_ports(count: int) -> list[int]:
 def test_mirrored_on_two_logical_cpus_matches_single_device(tmp_path):
     """Same data, seed and global batch: per-batch losses agree within 1% (the sampling noise differs)."""
     for name, extra in (("none", []), ("mirrored", ["--mirrored-cpus", "2"])):
-        process = _start(tmp_path / name, "--epochs", "2", *extra)
+        process = _start(tmp_path / name, *extra)
         output = process.communicate(timeout=300)[0]
         assert process.returncode == 0, output
     single, mirrored = (pd.read_csv(tmp_path / name / "history" / "batches.csv") for name in ("none", "mirrored"))

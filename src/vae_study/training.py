@@ -32,7 +32,7 @@ from vae_study.paths import TrainingOutputs
 
 BATCH_COLUMNS = ["step", "epoch", *LOSS_TERMS]
 # Library modules whose code shapes the training result; a checkpoint from other code is never resumed.
-TRAINING_CODE = ("training.py", "model.py", "batching.py", "checkpoints.py", "backend.py")
+TRAINING_CODE = ("training.py", "model.py", "batching.py", "checkpoints.py", "backend.py", "datasets.py")
 
 
 def configure_determinism(seed: int) -> None:
@@ -74,7 +74,12 @@ def distribution_scope(variant: VariantParams):
             devices = keras.distribution.list_devices()
             if variant.train.devices:  # '/cpu:0' (TensorFlow's spelling) and 'cpu:0' (JAX's) name the same device
                 wanted = {name.lstrip("/").lower() for name in variant.train.devices}
-                devices = [device for device in devices if device.lower() in wanted]
+                available, devices = devices, [device for device in devices if device.lower() in wanted]
+                if len(devices) != len(wanted):
+                    raise PipelineError(
+                        f"{where}: devices = {list(variant.train.devices)} are not all JAX devices here; "
+                        f"available: {', '.join(available)}"
+                    )
             keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
         else:
             keras.distribution.set_distribution(None)
