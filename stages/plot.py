@@ -80,7 +80,12 @@ def main() -> None:
             plot_reconstructions(
                 originals[name], columns, f"{name}: test images and their reconstructions", output / "reconstructions" / f"{name}.png"
             )
-        plot_loss_curves(histories, output / "loss_curves.png")
+        plot_loss_curves(
+            histories,
+            {v.name: f"{v.name} ({v.latent_dim}-D, KL {v.kl_weight:g})" for v in variants},
+            {v.name: int(np.prod(datasets[v.dataset].image_shape)) for v in variants},
+            output / "loss_curves.png",
+        )
     print(f"plot: figures for {len(variants)} variants in {time.perf_counter() - started:.1f} s", flush=True)
 
 
