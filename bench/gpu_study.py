@@ -90,8 +90,7 @@ def main(argv=None) -> None:
             run = replace(variant, train=train)
             images = len(data[variant.dataset].splits["train"])
             with tempfile.TemporaryDirectory() as scratch:
-                root = Path(scratch)
-                outputs = TrainingOutputs(root / "model.keras", root / "history", root / "metrics.json", root / "checkpoints")
+                outputs = TrainingOutputs.under(Path(scratch))
                 began = time.perf_counter()
                 metrics = train_variant(run, data[variant.dataset], outputs, report=lambda line: None)
                 seconds = time.perf_counter() - began

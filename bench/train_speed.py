@@ -121,8 +121,7 @@ def pipeline_speed(variant, data, timed_epochs: int) -> float:
 
     clock = epoch_clock()
     with tempfile.TemporaryDirectory() as scratch:
-        root = Path(scratch)
-        outputs = TrainingOutputs(root / "model.keras", root / "history", root / "metrics.json", root / "checkpoints")
+        outputs = TrainingOutputs.under(Path(scratch))
         timed = replace(variant, train=replace(variant.train, epochs=1 + timed_epochs))
         train_variant(timed, data, outputs, extra_callbacks=[clock])
     return images_per_second(clock, len(data.splits["train"]))

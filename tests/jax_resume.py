@@ -9,23 +9,14 @@ from pathlib import Path
 from vae_study.backend import use_backend
 
 use_backend("jax")
-import keras  # noqa: E402
-
-from toy_training import outputs_in, toy_data, toy_variant  # noqa: E402
+from toy_training import outputs_in, stop_at_epoch, toy_data, toy_variant  # noqa: E402
 from vae_study.training import train_variant  # noqa: E402
-
-
-class StopAt(keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        if epoch == 2:
-            raise KeyboardInterrupt
-
 
 root = Path(sys.argv[1])
 variant, data = toy_variant(epochs=3, backend="jax"), toy_data(24)
 train_variant(variant, data, outputs_in(root / "whole"))
 try:
-    train_variant(variant, data, outputs_in(root / "resumed"), extra_callbacks=[StopAt()])
+    train_variant(variant, data, outputs_in(root / "resumed"), extra_callbacks=[stop_at_epoch(2)])
 except KeyboardInterrupt:
     print("stopped at the start of epoch 2")
 train_variant(variant, data, outputs_in(root / "resumed"))

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from conftest import copy_project, dvc, tiny_params, write_image_folder
-from toy_training import outputs_in, toy_data, toy_variant
+from toy_training import outputs_in, stop_at_epoch, toy_data, toy_variant
 from vae_study.training import train_variant
 
 pytestmark = pytest.mark.slow
@@ -117,26 +117,12 @@ def test_killed_repro_resumes_to_identical_outputs(prepared, tmp_path, kill_at, 
     assert "Data and pipelines are up to date" in dvc(project, "repro", STAGE).stdout
 
 
-class _StopAt:
-    """A Keras callback that ends training (as a crash would) when ``epoch`` begins."""
-
-    def __new__(cls, epoch: int):
-        import keras
-
-        class Stop(keras.callbacks.Callback):
-            def on_epoch_begin(self, index, logs=None):
-                if index == epoch:
-                    raise KeyboardInterrupt
-
-        return Stop()
-
-
 def test_damaged_checkpoint_falls_back_to_the_one_before(tmp_path):
     variant, data = toy_variant(epochs=3), toy_data(24)
     train_variant(variant, data, outputs_in(tmp_path / "uninterrupted"))
     outputs = outputs_in(tmp_path / "crashed")
     with pytest.raises(KeyboardInterrupt):
-        train_variant(variant, data, outputs, extra_callbacks=[_StopAt(2)])
+        train_variant(variant, data, outputs, extra_callbacks=[stop_at_epoch(2)])
     newest = sorted(outputs.checkpoints.glob("*/epoch-*"))[-1]
     assert newest.name == "epoch-0002"
     state = newest / "state.npz"
@@ -151,7 +137,7 @@ def test_damaged_checkpoint_falls_back_to_the_one_before(tmp_path):
 def test_checkpoint_of_other_params_is_never_resumed(tmp_path):
     data, outputs = toy_data(24), outputs_in(tmp_path)
     with pytest.raises(KeyboardInterrupt):
-        train_variant(toy_variant(epochs=3), data, outputs, extra_callbacks=[_StopAt(2)])
+        train_variant(toy_variant(epochs=3), data, outputs, extra_callbacks=[stop_at_epoch(2)])
     messages = []
     train_variant(toy_variant(epochs=3, learning_rate=2e-3), data, outputs, report=messages.append)
     assert any("discarding checkpoint" in line and "of other params, data or code" in line for line in messages)

@@ -140,7 +140,7 @@ def test_two_workers_on_localhost_chief_writes_everything(tmp_path):
     single = _start(tmp_path / "single")
     assert single.wait(timeout=300) == 0
     chief = tmp_path / "worker0"
-    assert sorted(path.name for path in chief.iterdir()) == ["history", "toy.json", "toy.keras"]
+    assert sorted(path.name for path in chief.iterdir()) == ["history", "metrics.json", "model.keras"]
     assert not (tmp_path / "worker1").exists()
     two, one = (pd.read_csv(directory / "history" / "batches.csv") for directory in (chief, tmp_path / "single"))
     assert len(two) == len(one) == 12

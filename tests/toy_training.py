@@ -31,10 +31,19 @@ def toy_variant(epochs=2, learning_rate=1e-3, batch_size=4, **train):
 def outputs_in(directory: Path):
     from vae_study.paths import TrainingOutputs
 
-    return TrainingOutputs(
-        model=directory / "toy.keras", history=directory / "history", metrics=directory / "toy.json",
-        checkpoints=directory / "checkpoints",
-    )
+    return TrainingOutputs.under(directory)
+
+
+def stop_at_epoch(epoch: int):
+    """A Keras callback that ends training (as a crash would) when ``epoch`` begins."""
+    import keras
+
+    class StopAt(keras.callbacks.Callback):
+        def on_epoch_begin(self, index, logs=None):
+            if index == epoch:
+                raise KeyboardInterrupt
+
+    return StopAt()
 
 
 def main() -> None:

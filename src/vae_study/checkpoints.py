@@ -55,7 +55,7 @@ def _name(epoch: int) -> str:
     return f"epoch-{epoch:04d}"
 
 
-def save(directory: Path, checkpoint: Checkpoint, variable_shapes: dict[str, list[list[int]]]) -> Path:
+def save(directory: Path, checkpoint: Checkpoint, variable_shapes: dict[str, list[list[int]]]) -> None:
     """Write ``checkpoint`` atomically into ``directory``; keep the newest KEEP checkpoints."""
     directory.mkdir(parents=True, exist_ok=True)
     scratch = directory / f"{SCRATCH_PREFIX}{_name(checkpoint.epoch)}"
@@ -79,7 +79,6 @@ def save(directory: Path, checkpoint: Checkpoint, variable_shapes: dict[str, lis
     _fsync(directory)
     for old in sorted(directory.glob("epoch-*"))[:-KEEP]:
         shutil.rmtree(old, ignore_errors=True)
-    return target
 
 
 class DamagedCheckpoint(Exception):

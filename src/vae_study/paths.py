@@ -26,6 +26,11 @@ class TrainingOutputs:
     metrics: Path
     checkpoints: Path
 
+    @classmethod
+    def under(cls, directory: Path) -> "TrainingOutputs":
+        """All outputs of one training run inside ``directory`` (benchmarks and tests)."""
+        return cls(directory / "model.keras", directory / "history", directory / "metrics.json", directory / "checkpoints")
+
     @property
     def batches(self) -> Path:
         return self.history / "batches.csv"
