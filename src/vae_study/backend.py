@@ -60,18 +60,14 @@ def apply_train_settings(train) -> None:
 def replica_share(loss):
     """The share of a batch's loss that one replica contributes under ``tf.distribute``.
 
-    Keras's TensorFlow trainer sums gradients over replicas, and its built-in losses
-    scale themselves down by the replica count; a ``compute_loss`` of our own must
-    too. Other backends shard one global batch, so the loss is already global.
+    Keras's TensorFlow trainer sums gradients over replicas (and unscales the logged
+    loss), and its built-in losses scale themselves down by the replica count with
+    this Keras function; a ``compute_loss`` of our own must call it too. It does
+    nothing on other backends, which shard one global batch.
     """
-    import keras
+    from keras.src.losses.loss import scale_loss_for_distribution
 
-    if keras.backend.backend() != "tensorflow":
-        return loss
-    import tensorflow as tf
-
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    return loss if replicas == 1 else loss / replicas
+    return scale_loss_for_distribution(loss)
 
 
 def replica_mean(value):

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from vae_study.datasets import Dataset, Split, scale_images
+from vae_study.datasets import Dataset, scale_images
 from vae_study.errors import PipelineError
 from vae_study.model import VAE
 from vae_study.batching import in_order
@@ -79,13 +79,13 @@ def superclass_labels(labels: np.ndarray, class_names: list[str], groups: dict[s
     return np.array([lookup[int(label)] for label in labels], np.int64)
 
 
-def encode(model: VAE, split: Split, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Latent means and log-variances of a split."""
+def encode(model: VAE, images: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Latent means and log-variances of scaled images."""
     from keras import ops
 
     means, log_vars = [], []
-    for images in in_order(scale_images(split.images), batch_size):
-        mean, log_var = model.encoder(images, training=False)
+    for batch in in_order(images, batch_size):
+        mean, log_var = model.encoder(batch, training=False)
         means.append(ops.convert_to_numpy(mean))
         log_vars.append(ops.convert_to_numpy(log_var))
     return np.concatenate(means), np.concatenate(log_vars)
@@ -103,8 +103,8 @@ def latent_means(table: pd.DataFrame) -> np.ndarray:
     return table[[column for column in table.columns if column.startswith("mean_")]].to_numpy()
 
 
-def reconstruction_metrics(model: VAE, images: np.ndarray, batch_size: int) -> dict:
-    """How well decoding each image's latent mean reproduces it: deterministic, as the figures show it.
+def reconstruction_metrics(model: VAE, images: np.ndarray, means: np.ndarray, batch_size: int) -> dict:
+    """How well decoding each image's latent mean (``means``) reproduces it: deterministic, as the figures show it.
 
     mse is per pixel value, reconstruction is the variant's own reconstruction term
     per image, and r2 = 1 - mse / (variance of the test pixel values), the share of
@@ -113,8 +113,8 @@ def reconstruction_metrics(model: VAE, images: np.ndarray, batch_size: int) -> d
     from vae_study.model import reconstruction_error
 
     squared_sum, reconstruction_sum = 0.0, 0.0
-    for batch in in_order(images, batch_size):
-        decoded = model.reconstruct(batch)
+    for batch, batch_means in zip(in_order(images, batch_size), in_order(means, batch_size)):
+        decoded = np.asarray(model.decoder(batch_means, training=False))
         squared_sum += float(np.sum((batch.astype(np.float64) - decoded) ** 2))
         reconstruction_sum += float(np.sum(np.asarray(reconstruction_error(batch, decoded, model.reconstruction_loss))))
     mse = squared_sum / images.size
@@ -126,8 +126,9 @@ def reconstruction_metrics(model: VAE, images: np.ndarray, batch_size: int) -> d
     }
 
 
-def sampled_objective(model: VAE, images: np.ndarray, batch_size: int, samples: int, seed: int) -> dict:
-    """The training objective's terms on ``images``, averaged over ``samples`` draws of z per image.
+def sampled_objective(model: VAE, images: np.ndarray, means: np.ndarray, log_vars: np.ndarray, batch_size: int,
+                      samples: int, seed: int) -> dict:
+    """The training objective's terms on ``images`` (latents ``means``, ``log_vars``), averaged over ``samples`` draws of z.
 
     z is drawn as in training (mean + sigma * noise) with NumPy's generator seeded
     by ``seed``, so the estimate is repeatable and the same on every backend.
@@ -136,8 +137,7 @@ def sampled_objective(model: VAE, images: np.ndarray, batch_size: int, samples: 
 
     rng = np.random.default_rng(seed)
     sums = dict.fromkeys(LOSS_TERMS, 0.0)
-    for batch in in_order(images, batch_size):
-        mean, log_var = (np.asarray(part) for part in model.encoder(batch, training=False))
+    for batch, mean, log_var in zip(*(in_order(array, batch_size) for array in (images, means, log_vars))):
         for _ in range(samples):
             z = (mean + np.exp(0.5 * log_var) * rng.standard_normal(mean.shape)).astype(np.float32)
             terms = loss_terms(batch, model.decoder(z, training=False), mean, log_var, model.kl_weight,
@@ -157,8 +157,8 @@ def evaluate_variant(model: VAE, data: Dataset, settings, groups: dict | None) -
     train, test = data.splits["train"], data.splits["test"]
     neighbors, batch_size = settings.knn_neighbors, settings.batch_size
     test_images = scale_images(test.images)
-    train_means, _ = encode(model, train, batch_size)
-    test_means, test_log_vars = encode(model, test, batch_size)
+    train_means, _ = encode(model, scale_images(train.images), batch_size)
+    test_means, test_log_vars = encode(model, test_images, batch_size)
     predicted = knn_predict(train_means, train.labels, test_means, neighbors)
     latent = {
         f"knn{neighbors}_accuracy": float(np.mean(predicted == test.labels)),
@@ -179,8 +179,10 @@ def evaluate_variant(model: VAE, data: Dataset, settings, groups: dict | None) -
         "train": latent_table(train_means, None, train.labels, data.class_names),
     }
     metrics = {
-        "test": reconstruction_metrics(model, test_images, batch_size),
-        "objective": sampled_objective(model, test_images, batch_size, settings.objective_samples, settings.seed),
+        "test": reconstruction_metrics(model, test_images, test_means, batch_size),
+        "objective": sampled_objective(
+            model, test_images, test_means, test_log_vars, batch_size, settings.objective_samples, settings.seed
+        ),
         "latent": latent,
     }
     return metrics, tables

@@ -186,7 +186,6 @@ def _history_callback(variant: VariantParams, start: checkpoints.Checkpoint, ste
             self.rows = [list(row) for row in start.batches.tolist()]
             self.epoch_rows = list(start.epochs)
             self.epoch = start.epoch
-            self.steps_run = 0
             self.last_finite = self.rows[-1][2] if self.rows else None
 
         def on_epoch_begin(self, epoch, logs=None):
@@ -201,7 +200,6 @@ def _history_callback(variant: VariantParams, start: checkpoints.Checkpoint, ste
                     f"last finite loss was {self.last_finite}. Try a lower learning_rate."
                 )
             self.last_finite = values[0]
-            self.steps_run += 1
             self.rows.append([step, self.epoch, *values])
 
         def on_epoch_end(self, epoch, logs=None):
@@ -296,7 +294,7 @@ def _fit_and_save(variant: VariantParams, data: Dataset, outputs: TrainingOutput
     metrics = {
         "train": {name: final[name] for name in (*LOSS_TERMS, "mse")},
         "wall_seconds": round(start.seconds + seconds, 2),
-        "images_per_second": round(history.steps_run * settings.batch_size / seconds, 1) if history.steps_run else None,
+        "images_per_second": round(len(train) * (settings.epochs - start.epoch) / seconds, 1) if start.epoch < settings.epochs else None,
         "steps": len(history.rows),
     }
     if validation:
