@@ -19,7 +19,9 @@ def test_jax_and_tensorflow_train_alike_from_the_same_weights(tmp_path):
     """Without sampling noise the two backends agree to float32 rounding over 12 Adam steps (rtol 1e-4).
 
     With it, each draws its own noise (the RNG algorithms differ: Philox on TensorFlow,
-    threefry on JAX), so single batches differ by the noise's effect: within 5% here.
+    threefry on JAX), so batches differ by about the noise's own effect on the loss: with the
+    fixed seed 0, 0.65% at most between backends, 1% at most between sampled and mean on one
+    backend. An unseeded initialisation once gave 5.5% (CI), hence the seed and rtol 2%.
     """
     losses = {}
     for backend in ("tensorflow", "jax"):
@@ -29,7 +31,7 @@ def test_jax_and_tensorflow_train_alike_from_the_same_weights(tmp_path):
     assert len(losses["jax"]["mean"]) == 12
     np.testing.assert_allclose(losses["jax"]["mean"], losses["tensorflow"]["mean"], rtol=1e-4)
     assert not np.array_equal(losses["jax"]["sampled"], losses["tensorflow"]["sampled"])
-    np.testing.assert_allclose(losses["jax"]["sampled"], losses["tensorflow"]["sampled"], rtol=0.05)
+    np.testing.assert_allclose(losses["jax"]["sampled"], losses["tensorflow"]["sampled"], rtol=0.02)
 
 
 @pytest.mark.slow
