@@ -48,7 +48,7 @@ class TrainParams:
     learning_rate: float = 1e-4
     batch_size: int = 50
     epochs: int = 10
-    seed: int = 0
+    seed: int = 0  # the run's seed, one of the top-level ``seeds`` (weights, sampler noise, batch order)
     distribute: str = "none"
     devices: tuple[str, ...] | None = None
     precision: str = "float32"
@@ -194,7 +194,7 @@ def dataset_params(params: dict[str, Any], name: str) -> DatasetParams:
     )
 
 
-TRAIN_KEYS = {field.name for field in fields(TrainParams)}
+TRAIN_KEYS = {field.name for field in fields(TrainParams)} - {"seed"}  # the seed comes from ``seeds``
 VARIANT_KEYS = {"dataset", "conv_filters", "dense_units", "latent_dim", "kl_weight"}
 OPTIONAL_VARIANT_KEYS = {"reconstruction_loss"}
 
@@ -207,7 +207,6 @@ def _train_params(where: str, given: dict[str, Any], base: TrainParams) -> Train
         "learning_rate": lambda key, value: _number(key, value, 0.0, strict=True),
         "batch_size": lambda key, value: _integer(key, value, 1),
         "epochs": lambda key, value: _integer(key, value, 1),
-        "seed": lambda key, value: _integer(key, value, 0),
         "distribute": lambda key, value: _choice(key, value, DISTRIBUTE_MODES),
         "devices": _devices,
         "precision": lambda key, value: _choice(key, value, PRECISIONS),
@@ -237,17 +236,32 @@ def _boolean(key: str, value: Any) -> bool:
 
 def train_params(params: dict[str, Any]) -> TrainParams:
     given = _section(params, "train", "")
+    if "seed" in given:
+        raise PipelineError("train.seed is no longer used; list the seeds to train in the top-level key seeds, e.g. [0, 1, 2]")
     _check_keys("train", given, TRAIN_KEYS, required=set())
     return _train_params("train", given, TrainParams())
+
+
+def seeds(params: dict[str, Any]) -> list[int]:
+    """The training seeds of the study: every variant is trained once per seed."""
+    given = params.get("seeds")
+    if not isinstance(given, list) or not given:
+        raise PipelineError(f"seeds = {_describe(given)} is invalid; use a non-empty list of integers >= 0, e.g. [0, 1, 2]")
+    values = [_integer(f"seeds[{index}]", value, 0) for index, value in enumerate(given)]
+    if len(set(values)) != len(values):
+        raise PipelineError(f"seeds = {given!r} lists a seed twice; each seed is one run")
+    return values
 
 
 def variant_names(params: dict[str, Any]) -> list[str]:
     return list(_section(params, "variants", ""))
 
 
-def variant_params(params: dict[str, Any], name: str) -> VariantParams:
-    """Validated params of one variant, with the shared train settings it does not override."""
+def variant_params(params: dict[str, Any], name: str, seed: int = 0) -> VariantParams:
+    """Validated params of one variant's run with ``seed``, with the shared train settings it does not override."""
     where, given = _entry(params, "variants", "variant", name)
+    if "seed" in given:
+        raise PipelineError(f"{where}.seed is not a variant setting; the top-level seeds list sets every variant's seeds")
     _check_keys(where, given, VARIANT_KEYS | OPTIONAL_VARIANT_KEYS | TRAIN_KEYS, required=VARIANT_KEYS)
     datasets = _section(params, "datasets", "")
     if given["dataset"] not in datasets:
@@ -261,7 +275,7 @@ def variant_params(params: dict[str, Any], name: str) -> VariantParams:
         dense_units=_positive_list(f"{where}.dense_units", given["dense_units"]),
         latent_dim=_integer(f"{where}.latent_dim", given["latent_dim"], 1),
         kl_weight=_number(f"{where}.kl_weight", given["kl_weight"], 0.0, strict=False),
-        train=_train_params(where, given, train_params(params)),
+        train=replace(_train_params(where, given, train_params(params)), seed=_integer("seed", seed, 0)),
         reconstruction_loss=_choice(
             f"{where}.reconstruction_loss", given.get("reconstruction_loss", "sum_squared"), RECONSTRUCTION_LOSSES
         ),

@@ -14,6 +14,8 @@ METRICS_DIR = Path("metrics")
 TRAINING_DIR = METRICS_DIR / "train"
 HISTORY_DIR = METRICS_DIR / "history"
 EVALUATION_DIR = METRICS_DIR / "eval"
+SUMMARY_DIR = METRICS_DIR / "summary"
+COMPARISONS_FILE = METRICS_DIR / "comparisons.json"
 PLOTS_DIR = Path("plots")
 
 
@@ -40,11 +42,30 @@ class TrainingOutputs:
         return self.history / "epochs.csv"
 
 
-def training_outputs(variant: str) -> TrainingOutputs:
-    """Everything ``train@<variant>`` writes."""
+def run_label(variant: str, seed: int) -> str:
+    """A run is one variant trained with one seed: ``<variant>/seed-<seed>`` in every output path."""
+    return f"{variant}/seed-{seed}"
+
+
+def training_outputs(variant: str, seed: int) -> TrainingOutputs:
+    """Everything the train stage of one variant and seed writes."""
+    run = run_label(variant, seed)
     return TrainingOutputs(
-        model=MODELS_DIR / f"{variant}.keras",
-        history=HISTORY_DIR / variant,
-        metrics=TRAINING_DIR / f"{variant}.json",
-        checkpoints=CHECKPOINTS_DIR / variant,
+        model=MODELS_DIR / f"{run}.keras",
+        history=HISTORY_DIR / run,
+        metrics=TRAINING_DIR / f"{run}.json",
+        checkpoints=CHECKPOINTS_DIR / run,
     )
+
+
+def stage_name(stage: str, dataset: str, variant: str, seed: int) -> str:
+    """The DVC stage of one run: dvc.yaml has one train and one embed matrix per dataset."""
+    return f"{stage}-{dataset}@{variant}-{seed}"
+
+
+def latents_dir(variant: str, seed: int) -> Path:
+    return LATENTS_DIR / run_label(variant, seed)
+
+
+def evaluation_file(variant: str, seed: int) -> Path:
+    return EVALUATION_DIR / f"{run_label(variant, seed)}.json"

@@ -28,7 +28,7 @@ from vae_study.datasets import Dataset, scale_images
 from vae_study.errors import PipelineError
 from vae_study.model import LOSS_TERMS, build_vae
 from vae_study.params import VariantParams
-from vae_study.paths import TrainingOutputs
+from vae_study.paths import TrainingOutputs, run_label
 
 BATCH_COLUMNS = ["step", "epoch", *LOSS_TERMS]
 # Library modules whose code shapes the training result; a checkpoint from other code is never resumed.
@@ -248,7 +248,7 @@ def _fit_and_save(variant: VariantParams, data: Dataset, outputs: TrainingOutput
     if chief and resumable and outputs.checkpoints.exists():
         for stale in outputs.checkpoints.iterdir():
             if stale != run_directory:
-                report(f"train@{variant.name}: discarding checkpoint {stale} of other params, data or code")
+                report(f"train {run_label(variant.name, settings.seed)}: discarding checkpoint {stale} of other params, data or code")
                 shutil.rmtree(stale, ignore_errors=True)
     with distribution_scope(variant):
         model = build_vae(variant, data.image_shape)
@@ -260,7 +260,7 @@ def _fit_and_save(variant: VariantParams, data: Dataset, outputs: TrainingOutput
         start = checkpoints.Checkpoint(0, [], [], np.empty((0, len(BATCH_COLUMNS))), [], 0.0)
     else:
         _restore(model, start)
-        report(f"train@{variant.name}: resuming after epoch {start.epoch} of {settings.epochs} from {run_directory}")
+        report(f"train {run_label(variant.name, settings.seed)}: resuming after epoch {start.epoch} of {settings.epochs} from {run_directory}")
 
     def save_checkpoint(epoch, rows, epoch_rows):
         if chief and resumable:
