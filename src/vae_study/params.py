@@ -52,7 +52,7 @@ class TrainParams:
     distribute: str = "none"
     devices: tuple[str, ...] | None = None
     precision: str = "float32"
-    jit_compile: bool = False
+    jit_compile: bool | str = "auto"
     onednn: bool = False
     backend: str = "tensorflow"
 
@@ -210,11 +210,25 @@ def _train_params(where: str, given: dict[str, Any], base: TrainParams) -> Train
         "distribute": lambda key, value: _choice(key, value, DISTRIBUTE_MODES),
         "devices": _devices,
         "precision": lambda key, value: _choice(key, value, PRECISIONS),
-        "jit_compile": _boolean,
+        "jit_compile": _jit_compile,
         "onednn": _boolean,
         "backend": lambda key, value: _choice(key, value, BACKENDS),
     }
-    return replace(base, **{key: checks[key](f"{where}.{key}", value) for key, value in values.items()})
+    settings = replace(base, **{key: checks[key](f"{where}.{key}", value) for key, value in values.items()})
+    if settings.backend == "tensorflow" and settings.jit_compile is True:
+        # Keras would silently drop to jit_compile=False (keras/src/trainers/trainer.py, model_supports_jit).
+        raise PipelineError(
+            f"{where}.jit_compile = true cannot hold on TensorFlow: the pipeline runs TensorFlow's deterministic ops "
+            "(exact reruns and resume), and XLA has no deterministic max-pool gradient; use auto or false "
+            "(XLA is used on JAX)"
+        )
+    return settings
+
+
+def _jit_compile(key: str, value: Any) -> bool | str:
+    if value != "auto" and not isinstance(value, bool):
+        raise PipelineError(f"{key} = {_describe(value)} is invalid; use auto (Keras's choice: XLA on JAX), true or false")
+    return value
 
 
 def _devices(key: str, value: Any) -> tuple[str, ...] | None:
