@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,8 +61,11 @@ def dvc(project: Path, *args, check=True, env_update=None):
     return run_command([str(Path(sys.executable).parent / "dvc"), *args], cwd=project, check=check, env_update=env_update)
 
 
-def copy_project(project: Path, update=None) -> Path:
-    """Copy the pipeline's files into ``project``, edit its params with ``update``, init git and DVC."""
+def copy_project(project: Path, update=None, variants: dict[str, list[str]] | None = None) -> Path:
+    """Copy the pipeline's files into ``project``, edit its params with ``update``, init git and DVC.
+
+    ``variants`` ({dataset: [variant, ...]}) keeps only those variants, in params.yaml and in dvc.yaml's lists.
+    """
     project.mkdir(parents=True)
     for entry in PROJECT_FILES:
         source = PROJECT_ROOT / entry
@@ -72,6 +76,16 @@ def copy_project(project: Path, update=None) -> Path:
     params = yaml.safe_load((project / "params.yaml").read_text())
     if update:
         update(params)
+    if variants is not None:
+        kept = [name for names in variants.values() for name in names]
+        params["variants"] = {name: params["variants"][name] for name in kept}
+        params["summarize"]["compare"] = {
+            label: pair for label, pair in params["summarize"]["compare"].items() if {pair["a"], pair["b"]} <= set(kept)
+        }
+        pipeline = (project / "dvc.yaml").read_text()
+        for dataset, names in variants.items():
+            pipeline = re.sub(rf"{dataset}_variants: \[[^\]]*\]", f"{dataset}_variants: [{', '.join(names)}]", pipeline)
+        (project / "dvc.yaml").write_text(pipeline)
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     run_command(["git", "init", "-q"], cwd=project)
     dvc(project, "init", "-q")
@@ -94,7 +108,9 @@ def tiny_params(params, mnist_source, cifar_source=None, epochs=2):
     params["datasets"]["mnist"]["source"] = str(mnist_source)
     params["datasets"]["cifar10"]["source"] = str(cifar_source or mnist_source)
     params["train"].update(epochs=epochs, batch_size=4)
+    params["seeds"] = [0]
     for variant in params["variants"].values():
         variant.update(conv_filters=[2, 4][: len(variant["conv_filters"])], dense_units=[8])
-    params["plot"].update(reconstructions=3, manifold_grid=3, samples=4)
+    params["summarize"].update(loss_window=2, flat_after=4)
+    params["plot"].update(manifold_grid=3, samples=4)
     return params

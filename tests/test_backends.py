@@ -42,16 +42,17 @@ def test_jax_pipeline_runs_without_tensorflow(tmp_path):
 
     def update(params):
         tiny_params(params, tmp_path / "gray", tmp_path / "rgb")
-        params["variants"] = {"mnist_simple": params["variants"]["mnist_simple"]}  # cifar10 is still fetched
 
-    project = copy_project(tmp_path / "project", update)
+    # cifar10 is still fetched and prepared
+    project = copy_project(tmp_path / "project", update, variants={"mnist": ["mnist_simple"], "cifar10": []})
     run_command(["git", "add", "-A"], cwd=project)
     run_command(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "tiny"], cwd=project)
     dvc(project, "exp", "run", "-S", "train.backend=jax", env_update=NO_TENSORFLOW)
     assert (project / "data" / "prepared" / "cifar10" / "train.npz").exists()
-    assert len(pd.read_csv(project / "metrics" / "history" / "mnist_simple" / "batches.csv")) == 2 * 5
-    assert (project / "data" / "models" / "mnist_simple.keras").exists()
-    assert (project / "metrics" / "eval" / "mnist_simple.json").exists()
+    assert len(pd.read_csv(project / "metrics" / "history" / "mnist_simple" / "seed-0" / "batches.csv")) == 2 * 5
+    assert (project / "data" / "models" / "mnist_simple" / "seed-0.keras").exists()
+    assert (project / "metrics" / "eval" / "mnist_simple" / "seed-0.json").exists()
+    assert (project / "metrics" / "summary" / "mnist_simple.json").exists()
     assert (project / "plots" / "latent" / "mnist_simple.png").exists()
     assert (project / "plots" / "loss_curves.png").exists()
     blocked = run_command([sys.executable, "-c", "import tensorflow"], cwd=project, check=False, env_update=NO_TENSORFLOW)

@@ -88,18 +88,19 @@ def _variant(latent_dim=2):
 
 
 def test_model_checks_name_the_variant_and_file(tmp_path):
-    with pytest.raises(PipelineError, match=r"variant toy: model file .*toy.keras is missing; run train@toy"):
-        load_variant_model(_variant(), (16, 16, 1), tmp_path)
+    path = tmp_path / "toy.keras"
+    with pytest.raises(PipelineError, match=r"variant toy: model file .*toy.keras is missing; run dvc repro train-mnist@toy-0"):
+        load_variant_model(_variant(), (16, 16, 1), path)
     model = VAE((16, 16, 1), (4,), (8,), latent_dim=2)
     model(np.zeros((1, 16, 16, 1), np.float32))
-    model.save(tmp_path / "toy.keras")
+    model.save(path)
     with pytest.raises(PipelineError, match=r"trained on images of \(16, 16, 1\), but dataset mnist has \(28, 28, 1\)"):
-        load_variant_model(_variant(), (28, 28, 1), tmp_path)
+        load_variant_model(_variant(), (28, 28, 1), path)
     with pytest.raises(PipelineError, match="has a 2-D latent, params say 3"):
-        load_variant_model(_variant(latent_dim=3), (16, 16, 1), tmp_path)
-    (tmp_path / "toy.keras").write_bytes(b"not a model")
+        load_variant_model(_variant(latent_dim=3), (16, 16, 1), path)
+    path.write_bytes(b"not a model")
     with pytest.raises(PipelineError, match="cannot be loaded"):
-        load_variant_model(_variant(), (16, 16, 1), tmp_path)
+        load_variant_model(_variant(), (16, 16, 1), path)
 
 
 def test_reconstruction_metrics_are_the_deterministic_mean_decode_error():

@@ -7,7 +7,7 @@ import yaml
 
 from conftest import PROJECT_ROOT
 from vae_study.errors import PipelineError
-from vae_study.params import dataset_params, evaluate_params, plot_params, variant_params
+from vae_study.params import dataset_params, evaluate_params, plot_params, seeds, summarize_params, variant_params
 
 PARAMS = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
 
@@ -72,6 +72,10 @@ VARIANT_CASES = [
     ("train.momentum", 0.9, r"unknown key train.momentum"),
     ("train.precision", "float16", r"precision = 'float16' .* float32, mixed_bfloat16"),
     ("train.onednn", "yes", r"train.onednn = 'yes' \(str\) is invalid; use true or false"),
+    ("train.jit_compile", "yes", r"train.jit_compile = 'yes' \(str\) is invalid; use auto"),
+    ("train.jit_compile", True, r"train.jit_compile = true cannot hold on TensorFlow: .* no deterministic max-pool gradient"),
+    ("train.seed", 1, r"train.seed is no longer used; list the seeds to train in the top-level key seeds"),
+    ("variants.mnist_simple.seed", 1, r"variants.mnist_simple.seed is not a variant setting"),
 ]
 
 
@@ -94,3 +98,36 @@ def test_variant_overrides_shared_train_settings():
     variant = variant_params(_with("variants.cifar10_deep.epochs", 3), "cifar10_deep")
     assert variant.train.epochs == 3
     assert variant_params(PARAMS, "cifar10_simple").train.epochs == 10
+
+
+def test_jit_compile_true_is_allowed_on_jax():
+    params = _with("train.backend", "jax")
+    params["train"]["jit_compile"] = True
+    assert variant_params(params, "mnist_simple").train.jit_compile is True
+
+
+def test_seeds_set_each_run_and_are_checked():
+    assert seeds(PARAMS) == [0, 1, 2]
+    assert variant_params(PARAMS, "mnist_simple", 2).train.seed == 2
+    for value, message in [([], "non-empty list"), ([0, 0], "lists a seed twice"), ([0, -1], r"seeds\[1\] = -1"),
+                           (3, "seeds = 3 \\(int\\) is invalid")]:
+        with pytest.raises(PipelineError, match=message):
+            seeds(_with("seeds", value))
+
+
+def test_summarize_params_are_checked():
+    settings = summarize_params(PARAMS)
+    assert settings.compare["deep_vs_simple"] == {"a": "cifar10_simple", "b": "cifar10_deep"}
+    with pytest.raises(PipelineError, match=r"summarize.compare = .* use a mapping label -> \{a: variant, b: variant\}"):
+        summarize_params(_with("summarize.compare", {"x": {"a": "mnist_flat"}}))
+    with pytest.raises(PipelineError, match=r"summarize.flat_after = 10 .* integer >= 1000"):
+        summarize_params(_with("summarize.flat_after", 10))
+
+
+def test_dvc_yaml_lists_every_variant_under_its_dataset():
+    """dvc.yaml's per-dataset train/embed matrices must list exactly the variants of params.yaml with that dataset."""
+    pipeline = yaml.safe_load((PROJECT_ROOT / "dvc.yaml").read_text())
+    listed = {key.removesuffix("_variants"): names for entry in pipeline["vars"] for key, names in entry.items()}
+    expected = {dataset: [name for name, spec in PARAMS["variants"].items() if spec["dataset"] == dataset]
+                for dataset in PARAMS["datasets"]}
+    assert {dataset: sorted(names) for dataset, names in listed.items()} == {d: sorted(n) for d, n in expected.items()}

@@ -1,6 +1,6 @@
 """Crash safety through DVC: a `dvc repro` killed with SIGKILL at any point resumes to byte-identical outputs.
 
-Each test starts a real `dvc repro train@mnist_simple` in its own copy of a small
+Each test starts a real `dvc repro train-mnist@mnist_simple-0` in its own copy of a small
 project (3 epochs of 100 batches), kills it and its training process with SIGKILL
 at one point, runs `dvc repro` again and compares every output with an
 uninterrupted run's: per-batch and per-epoch CSVs byte for byte, the metrics JSON
@@ -27,11 +27,11 @@ from vae_study.training import train_variant
 pytestmark = pytest.mark.slow
 
 KILL_HOOKS = Path(__file__).with_name("kill_hooks")
-STAGE = "train@mnist_simple"
-HISTORY = Path("metrics/history/mnist_simple")
-METRICS = Path("metrics/train/mnist_simple.json")
-MODEL = Path("data/models/mnist_simple.keras")
-CHECKPOINTS = Path("data/checkpoints/mnist_simple")
+STAGE = "train-mnist@mnist_simple-0"
+HISTORY = Path("metrics/history/mnist_simple/seed-0")
+METRICS = Path("metrics/train/mnist_simple/seed-0.json")
+MODEL = Path("data/models/mnist_simple/seed-0.keras")
+CHECKPOINTS = Path("data/checkpoints/mnist_simple/seed-0")
 TIMING = ("wall_seconds", "images_per_second")
 
 

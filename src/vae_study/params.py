@@ -75,7 +75,6 @@ class VariantParams:
 class PlotParams:
     """How many images the figures show."""
 
-    reconstructions: int = 10
     manifold_grid: int = 15
     samples: int = 36
     seed: int = 0
@@ -90,6 +89,15 @@ class EvaluateParams:
     superclasses: dict | None = None
     objective_samples: int = 5
     seed: int = 0
+
+
+@dataclass(frozen=True)
+class SummarizeParams:
+    """How runs are summarised over seeds and which variants are compared seed by seed."""
+
+    loss_window: int = 1000
+    flat_after: int = 4000
+    compare: dict | None = None
 
 
 def load_params(path: Path = PARAMS_FILE) -> dict[str, Any]:
@@ -300,7 +308,6 @@ def plot_params(params: dict[str, Any]) -> PlotParams:
     given = _section(params, "plot", "")
     _check_keys("plot", given, {field.name for field in fields(PlotParams)}, required=set())
     return PlotParams(
-        reconstructions=_integer("plot.reconstructions", given.get("reconstructions", 10), 1),
         manifold_grid=_integer("plot.manifold_grid", given.get("manifold_grid", 15), 2),
         samples=_integer("plot.samples", given.get("samples", 36), 1),
         seed=_integer("plot.seed", given.get("seed", 0), 0),
@@ -326,3 +333,18 @@ def evaluate_params(params: dict[str, Any]) -> EvaluateParams:
         objective_samples=_integer("evaluate.objective_samples", given.get("objective_samples", 5), 1),
         seed=_integer("evaluate.seed", given.get("seed", 0), 0),
     )
+
+
+def summarize_params(params: dict[str, Any]) -> SummarizeParams:
+    given = _section(params, "summarize", "")
+    _check_keys("summarize", given, {field.name for field in fields(SummarizeParams)}, required=set())
+    window = _integer("summarize.loss_window", given.get("loss_window", 1000), 1)
+    after = _integer("summarize.flat_after", given.get("flat_after", 4000), window)
+    compare = given.get("compare") or {}
+    for label, pair in compare.items() if isinstance(compare, dict) else [(None, None)]:
+        if not isinstance(pair, dict) or set(pair) != {"a", "b"}:
+            raise PipelineError(
+                f"summarize.compare = {_describe(compare)} is invalid; use a mapping label -> {{a: variant, b: variant}} "
+                "(the comparison reports b minus a)"
+            )
+    return SummarizeParams(loss_window=window, flat_after=after, compare=compare)

@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 
-from vae_study.evaluation import knn_confusion, latent_means  # noqa: E402
+from vae_study.evaluation import knn_confusion, latent_means, superclass_labels  # noqa: E402
 
 DPI = 110
 SMOOTHING_WINDOW = 100
@@ -28,8 +28,28 @@ def _class_colours(count: int):
     return cmap, BoundaryNorm(np.arange(count + 1) - 0.5, count)
 
 
-def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, path: Path) -> None:
-    """Test latent means coloured by class; PCA to 2-D above two dimensions."""
+def _scatter_panel(axes, points, colours, cmap, norm, labels) -> object:
+    scatter = axes.scatter(points[:, 0], points[:, 1], c=colours, cmap=cmap, norm=norm, s=3, alpha=0.5, linewidths=0)
+    axes.set(xlabel=labels[0], ylabel=labels[1])
+    return scatter
+
+
+def _label_centroids(axes, points, table: pd.DataFrame, class_names: list[str]) -> None:
+    """Each class's median point, labelled with its name: readable where ten colours overlap."""
+    for label, name in enumerate(class_names):
+        members = points[table["label"].to_numpy() == label]
+        if len(members):
+            x, y = np.median(members, axis=0)
+            axes.annotate(name, (x, y), ha="center", va="center", fontsize=8, fontweight="bold",
+                          bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.75, "linewidth": 0})
+
+
+def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, path: Path,
+                      groups: dict[str, list[str]] | None = None) -> None:
+    """Test latent means coloured by class, each class's median labelled; PCA to 2-D above two dimensions.
+
+    With ``groups`` (super-classes such as vehicles and animals) a second panel colours the same points by group.
+    """
     from sklearn.decomposition import PCA
 
     means = latent_means(table)
@@ -44,50 +64,80 @@ def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, p
     else:
         jitter = np.random.default_rng(0).uniform(-0.3, 0.3, len(means))
         points, labels = np.column_stack([means[:, 0], table["label"] + jitter]), ("z[0]", "class")
+    panels = 2 if groups else 1
+    figure, axes = plt.subplots(1, panels, figsize=(7.5 * panels, 6), squeeze=False, layout="constrained")
     cmap, norm = _class_colours(len(class_names))
-    figure, axes = plt.subplots(figsize=(7.5, 6))
-    scatter = axes.scatter(points[:, 0], points[:, 1], c=table["label"], cmap=cmap, norm=norm, s=3, alpha=0.6, linewidths=0)
-    colorbar = figure.colorbar(scatter, ax=axes, ticks=np.arange(len(class_names)))
+    scatter = _scatter_panel(axes[0, 0], points, table["label"], cmap, norm, labels)
+    _label_centroids(axes[0, 0], points, table, class_names)
+    colorbar = figure.colorbar(scatter, ax=axes[0, 0], ticks=np.arange(len(class_names)))
     colorbar.ax.set_yticklabels(class_names)
-    colorbar.set_label("class")
-    axes.set(title=title, xlabel=labels[0], ylabel=labels[1])
+    colorbar.set_label("class (names at each class's median)")
+    if groups:
+        group_labels = superclass_labels(table["label"].to_numpy(), class_names, groups)
+        group_cmap = ListedColormap(["tab:blue", "tab:orange", "tab:green", "tab:red"][: len(groups)])
+        group_norm = BoundaryNorm(np.arange(len(groups) + 1) - 0.5, len(groups))
+        grouped = _scatter_panel(axes[0, 1], points, group_labels, group_cmap, group_norm, labels)
+        group_bar = figure.colorbar(grouped, ax=axes[0, 1], ticks=np.arange(len(groups)))
+        group_bar.ax.set_yticklabels(list(groups))
+        axes[0, 1].set_title(" vs ".join(groups))
+        axes[0, 1].sharex(axes[0, 0])
+        axes[0, 1].sharey(axes[0, 0])
+    figure.suptitle(title)
     _save(figure, path)
 
 
-def plot_knn_confusion(table: pd.DataFrame, class_names: list[str], title: str, path: Path) -> None:
-    """Per true class, the share of its test images the latent kNN classifier assigns to each class."""
+def plot_knn_confusion(table: pd.DataFrame, class_names: list[str], chance: np.ndarray, title: str, path: Path) -> None:
+    """Per true class, the share of its test images the latent kNN classifier assigns to each class.
+
+    ``chance`` is each class's share of the training set: the diagonal a guess by class rates would reach.
+    The colour scale runs from 0 to the largest share, white at the mean chance level: blue above
+    chance, red below, so weak matrices (CIFAR-10) are not washed out.
+    """
+    from matplotlib.colors import TwoSlopeNorm
+
     fractions = knn_confusion(table, class_names)
     count = len(class_names)
-    figure, axes = plt.subplots(figsize=(1.2 + 0.62 * count, 0.9 + 0.55 * count), layout="constrained")
-    image = axes.imshow(fractions, cmap="Blues", vmin=0, vmax=1)
+    level = float(np.mean(chance))
+    norm = TwoSlopeNorm(vmin=0.0, vcenter=level, vmax=max(float(fractions.max()), 2 * level))
+    figure, axes = plt.subplots(figsize=(1.6 + 0.62 * count, 0.9 + 0.55 * count), layout="constrained")
+    image = axes.imshow(fractions, cmap="RdBu", norm=norm)
     for row in range(count):
         for column in range(count):
             value = fractions[row, column]
+            strong = abs(norm(value) - 0.5) > 0.35
             axes.text(column, row, f"{value:.2f}".lstrip("0") if value < 1 else "1", ha="center", va="center",
-                      fontsize=8, color="white" if value > 0.55 else "black")
+                      fontsize=8, color="white" if strong else "black",
+                      fontweight="bold" if row == column else "normal")
     axes.set_xticks(range(count), class_names, rotation=45, ha="right")
-    axes.set_yticks(range(count), class_names)
-    axes.set(title=title, xlabel="predicted class (kNN on the training latent means)", ylabel="true class")
-    figure.colorbar(image, ax=axes, shrink=0.8, label="fraction of the true class")
+    axes.set_yticks(range(count), [f"{name} ({share:.2f})" for name, share in zip(class_names, chance)])
+    axes.set(title=title, xlabel="predicted class (kNN on the training latent means)",
+             ylabel="true class (chance: its share of the training set)")
+    colorbar = figure.colorbar(image, ax=axes, shrink=0.8, label="fraction of the true class")
+    colorbar.ax.axhline(level, color="black", linewidth=1.5)
+    colorbar.set_ticks(sorted({0.0, level, float(norm.vmax)}), labels=["0", f"chance {level:.2f}", f"{norm.vmax:.2f}"])
     _save(figure, path)
 
 
-def plot_loss_curves(histories: dict[str, pd.DataFrame], labels: dict[str, str], values_per_image: dict[str, int],
+def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str, str], values_per_image: dict[str, int],
                      path: Path) -> None:
-    """Per-batch total loss of every variant per pixel value, on one linear axis, smoothed over the faint raw curve.
+    """Per-batch total loss of every variant and seed per pixel value, on one linear axis.
 
     Dividing by the values per image (784 for MNIST, 3,072 for CIFAR-10) puts both datasets
-    on one scale; a linear axis keeps the late slopes visible. ``labels`` name each curve.
+    on one scale; a linear axis keeps the late slopes visible. Each seed is one smoothed line in its
+    variant's colour; the first seed's raw per-batch loss is drawn faintly behind, to show the oscillation.
     """
     figure, axes = plt.subplots(figsize=(10, 5.5))
-    for index, (name, history) in enumerate(histories.items()):
+    for index, (name, runs) in enumerate(histories.items()):
         colour = plt.get_cmap("tab10")(index % 10)
-        loss = history["loss"] / values_per_image[name]
-        axes.plot(history["step"], loss, color=colour, alpha=0.18, linewidth=0.5)
-        smooth = loss.rolling(SMOOTHING_WINDOW, min_periods=1).mean()
-        axes.plot(history["step"], smooth, color=colour, linewidth=1.6, label=labels[name])
+        for number, history in enumerate(runs):
+            loss = history["loss"] / values_per_image[name]
+            if number == 0:
+                axes.plot(history["step"], loss, color=colour, alpha=0.15, linewidth=0.5)
+            smooth = loss.rolling(SMOOTHING_WINDOW, min_periods=1).mean()
+            axes.plot(history["step"], smooth, color=colour, linewidth=1.2, alpha=0.9,
+                      label=f"{labels[name]}, {len(runs)} seed{'s' if len(runs) > 1 else ''}" if number == 0 else None)
     axes.set(
-        title=f"Per-batch training loss (faint: raw; bold: mean of the last {SMOOTHING_WINDOW} batches)",
+        title=f"Per-batch training loss (lines: mean of the last {SMOOTHING_WINDOW} batches, one per seed; faint: first seed raw)",
         xlabel="batch",
         ylabel="total loss per image / values per image",
     )
@@ -105,17 +155,23 @@ def _show(axes, image: np.ndarray) -> None:
     axes.set_yticks([])
 
 
-def plot_reconstructions(originals: np.ndarray, reconstructions: dict[str, np.ndarray], title: str, path: Path) -> None:
-    """Test images in the first column, then each variant's reconstruction of them."""
-    columns = {"original": originals, **reconstructions}
+def plot_reconstructions(originals: np.ndarray, row_labels: list[str], reconstructions: dict[str, np.ndarray], title: str,
+                         path: Path) -> None:
+    """Test images in the first column (``row_labels`` name them), then each column's reconstruction of them.
+
+    The keys of ``reconstructions`` are the column headers (variant, latent size, KL weight).
+    """
+    columns = {"test image": originals, **reconstructions}
     rows = len(originals)
     figure, grid = plt.subplots(
         rows, len(columns), figsize=(1.5 * len(columns), 1.25 * rows + 0.8), squeeze=False, layout="constrained"
     )
     for column, (name, images) in enumerate(columns.items()):
-        grid[0, column].set_title(name.replace("_", "_\n", 1), fontsize=9)
+        grid[0, column].set_title(name, fontsize=8)
         for row in range(rows):
             _show(grid[row, column], images[row])
+            if column == 0:
+                grid[row, 0].set_ylabel(row_labels[row], fontsize=8)
     figure.suptitle(title)
     _save(figure, path)
 

@@ -1,0 +1,97 @@
+"""Results over seeds: per-variant means with 95% intervals, paired differences between variants, loss-curve shape.
+
+A claim about a difference is judged on its spread over seeds, never on one run. Seeds pair runs:
+the same seed of two variants of one dataset sees the same batch order.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+# Metrics that describe the run, not the model: left out of the summaries.
+BOOKKEEPING = {"steps", "objective.samples", "objective.seed"}
+
+
+def flatten(metrics: dict, prefix: str = "") -> dict[str, float]:
+    """Nested metrics as ``{"test.r2": 0.6, ...}``; numbers only."""
+    flat = {}
+    for key, value in metrics.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and name not in BOOKKEEPING:
+            flat[name] = float(value)
+    return flat
+
+
+def with_gains_over_chance(metrics: dict[str, float]) -> dict[str, float]:
+    """Adds ``<score>_over_chance`` = accuracy minus its chance level for every kNN score that has one."""
+    gains = {
+        name.removesuffix("_accuracy") + "_over_chance": value - metrics[name.removesuffix("_accuracy") + "_chance"]
+        for name, value in metrics.items()
+        if name.endswith("_accuracy") and name.removesuffix("_accuracy") + "_chance" in metrics
+    }
+    return {**metrics, **gains}
+
+
+def interval(values: list[float]) -> dict[str, float | None]:
+    """Mean, standard deviation and two-sided 95% t-interval of the mean over seeds (None for one seed)."""
+    values = np.asarray(values, float)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return {"mean": mean, "sd": None, "ci95_low": None, "ci95_high": None}
+    sd = float(values.std(ddof=1))
+    half = float(stats.t.ppf(0.975, len(values) - 1)) * sd / math.sqrt(len(values))
+    return {"mean": mean, "sd": sd, "ci95_low": mean - half, "ci95_high": mean + half}
+
+
+def summarize_runs(runs: dict[int, dict[str, float]]) -> dict:
+    """One variant's metrics over its seeds: ``{"seeds": n, "<metric>": {mean, sd, ci95_low, ci95_high}}``."""
+    names = sorted(set.intersection(*(set(metrics) for metrics in runs.values())))
+    return {"seeds": len(runs), **{name: interval([metrics[name] for metrics in runs.values()]) for name in names}}
+
+
+def paired_differences(first: dict[int, dict[str, float]], second: dict[int, dict[str, float]]) -> dict:
+    """``second`` minus ``first`` seed by seed, for every metric both report; the interval of the mean difference.
+
+    ``excludes_zero`` is the rule every claim is judged by: 1 when the 95% interval lies on one side of zero.
+    """
+    seeds = sorted(set(first) & set(second))
+    names = sorted(set.intersection(*(set(first[seed]) & set(second[seed]) for seed in seeds)))
+    result = {"seeds": len(seeds)}
+    for name in names:
+        summary = interval([second[seed][name] - first[seed][name] for seed in seeds])
+        low, high = summary["ci95_low"], summary["ci95_high"]
+        summary["excludes_zero"] = None if low is None else int(low > 0 or high < 0)
+        result[name] = summary
+    return result
+
+
+def window_means(batches: pd.DataFrame, window: int) -> pd.Series:
+    """Mean total loss of batches [0, window), [window, 2 window), ...; a short last window is dropped."""
+    full = len(batches) // window * window
+    return batches["loss"].iloc[:full].groupby(batches["step"].iloc[:full] // window).mean()
+
+
+def curve_shape(batches: pd.DataFrame, values_per_image: int, window: int = 1000, after: int = 4000) -> dict[str, float]:
+    """Numbers behind the study's loss-curve claims, for one run's per-batch losses.
+
+    - ``final_per_value``: mean loss of the last window per pixel value (comparable across datasets);
+    - ``drop_after_<after>``: share of the whole drop (first to last window) that comes after batch ``after``
+      (near 0: the curve was flat by then);
+    - ``last_window_change``: relative change from the second-to-last to the last window (negative: still falling);
+    - ``late_cv``: standard deviation over mean of the batch losses in the last window (oscillation, scale-free).
+    """
+    means = window_means(batches, window)
+    if len(means) < 2 or (after // window - 1) not in means.index:
+        raise ValueError(f"{len(batches)} batches are too few for windows of {window} and a level at batch {after}")
+    first, last = means.iloc[0], means.iloc[-1]
+    late = batches["loss"].iloc[(len(means) - 1) * window: len(means) * window]
+    return {
+        "final_per_value": float(last / values_per_image),
+        f"drop_after_{after}": float((means.loc[after // window - 1] - last) / (first - last)),
+        "last_window_change": float(last / means.iloc[-2] - 1),
+        "late_cv": float(late.std(ddof=1) / late.mean()),
+    }

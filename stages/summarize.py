@@ -1,0 +1,65 @@
+"""summarize: every variant's metrics over seeds (mean, sd, 95% interval) and the paired comparisons of params' summarize.compare."""
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from vae_study.cli import run_stage
+from vae_study.datasets import load_dataset
+from vae_study.errors import PipelineError
+from vae_study.params import load_params, seeds, summarize_params, variant_names, variant_params
+from vae_study.paths import COMPARISONS_FILE, PREPARED_DIR, SUMMARY_DIR, evaluation_file, stage_name, training_outputs
+from vae_study.summary import curve_shape, flatten, paired_differences, summarize_runs, with_gains_over_chance
+
+
+def _read_json(path, stage: str) -> dict:
+    if not path.exists():
+        raise PipelineError(
+            f"{path} is missing; run dvc repro {stage} (a new variant must also be in its dataset's list in dvc.yaml's vars)"
+        )
+    return json.loads(path.read_text())
+
+
+def run_metrics(variant, seed: int, values_per_image: int, settings) -> dict[str, float]:
+    """All numbers of one run: final training terms, test metrics, kNN gains over chance, loss-curve shape."""
+    outputs = training_outputs(variant.name, seed)
+    train = _read_json(outputs.metrics, stage_name("train", variant.dataset, variant.name, seed))
+    evaluation = _read_json(evaluation_file(variant.name, seed), stage_name("embed", variant.dataset, variant.name, seed))
+    batches = pd.read_csv(outputs.batches)
+    try:
+        curve = curve_shape(batches, values_per_image, settings.loss_window, settings.flat_after)
+    except ValueError as error:
+        raise PipelineError(f"summarize.loss_window / flat_after do not fit {outputs.batches}: {error}") from None
+    return with_gains_over_chance(flatten({"train": train["train"], **evaluation, "curve": curve}))
+
+
+def main() -> None:
+    params = load_params()
+    settings = summarize_params(params)
+    variants = [variant_params(params, name) for name in variant_names(params)]
+    shapes = {name: load_dataset(PREPARED_DIR / name, splits=("test",)).image_shape for name in {v.dataset for v in variants}}
+    runs = {
+        variant.name: {
+            seed: run_metrics(variant, seed, int(np.prod(shapes[variant.dataset])), settings) for seed in seeds(params)
+        }
+        for variant in variants
+    }
+    SUMMARY_DIR.mkdir(parents=True, exist_ok=True)
+    for stale in SUMMARY_DIR.glob("*.json"):
+        if stale.stem not in runs:
+            stale.unlink()
+    for name, per_seed in runs.items():
+        (SUMMARY_DIR / f"{name}.json").write_text(json.dumps(summarize_runs(per_seed), indent=2) + "\n")
+    comparisons = {}
+    for label, pair in settings.compare.items():
+        missing = [name for name in (pair["a"], pair["b"]) if name not in runs]
+        if missing:
+            raise PipelineError(f"summarize.compare.{label} names {missing[0]!r}, which is not a variant; use one of {', '.join(runs)}")
+        comparisons[label] = {"a": pair["a"], "b": pair["b"], **paired_differences(runs[pair["a"]], runs[pair["b"]])}
+    COMPARISONS_FILE.write_text(json.dumps(comparisons, indent=2) + "\n")
+    print(f"summarize: {len(runs)} variants x {len(seeds(params))} seeds, {len(comparisons)} comparisons", flush=True)
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,60 @@
+"""Results over seeds: intervals, paired differences, gains over chance and the loss-curve numbers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from vae_study.summary import curve_shape, flatten, interval, paired_differences, summarize_runs, with_gains_over_chance
+
+
+def test_interval_is_the_t_interval_of_the_mean():
+    summary = interval([1.0, 2.0, 3.0])
+    assert summary["mean"] == 2.0 and summary["sd"] == 1.0
+    half = 4.302652729911275 / np.sqrt(3)  # t(0.975, 2 degrees of freedom)
+    assert summary["ci95_low"] == pytest.approx(2 - half) and summary["ci95_high"] == pytest.approx(2 + half)
+    assert interval([5.0]) == {"mean": 5.0, "sd": None, "ci95_low": None, "ci95_high": None}
+
+
+def test_flatten_keeps_numbers_and_drops_bookkeeping():
+    metrics = {"test": {"r2": 0.5}, "objective": {"loss": 3, "samples": 5, "seed": 0}, "steps": 10, "note": "x"}
+    assert flatten(metrics) == {"test.r2": 0.5, "objective.loss": 3.0}
+
+
+def test_gain_over_chance_is_zero_for_a_chance_level_score():
+    gains = with_gains_over_chance({"latent.knn5_accuracy": 0.1, "latent.knn5_chance": 0.1, "latent.silhouette": 0.2})
+    assert gains["latent.knn5_over_chance"] == 0.0 and "latent.silhouette_over_chance" not in gains
+
+
+def test_paired_differences_pair_by_seed():
+    first = {0: {"m": 1.0, "only_a": 1.0}, 1: {"m": 2.0}, 2: {"m": 3.0}}
+    second = {0: {"m": 1.5}, 1: {"m": 2.4}, 2: {"m": 3.6}, 3: {"m": 100.0}}  # seed 3 has no partner: left out
+    result = paired_differences(first, second)
+    assert result["seeds"] == 3 and set(result) == {"seeds", "m"}
+    assert result["m"]["mean"] == pytest.approx(0.5)
+    assert result["m"]["excludes_zero"] == 1  # differences 0.5, 0.4, 0.6: one side of zero
+    unpaired_spread = paired_differences(first, {0: {"m": 1.5}, 1: {"m": 1.6}, 2: {"m": 3.6}})
+    assert unpaired_spread["m"]["excludes_zero"] == 0  # differences 0.5, -0.4, 0.6
+    same = paired_differences(first, first)
+    assert same["m"]["mean"] == 0.0 and same["m"]["excludes_zero"] == 0
+
+
+def test_summarize_runs_uses_metrics_every_seed_has():
+    summary = summarize_runs({0: {"a": 1.0, "b": 2.0}, 1: {"a": 3.0}})
+    assert summary["seeds"] == 2 and set(summary) == {"seeds", "a"} and summary["a"]["mean"] == 2.0
+
+
+def _curve(values) -> pd.DataFrame:
+    return pd.DataFrame({"step": np.arange(len(values)), "loss": values})
+
+
+def test_curve_shape_of_a_curve_flat_after_4000_and_one_still_falling():
+    steps = np.arange(10_000)
+    noise = np.random.default_rng(0).normal(0, 0.5, len(steps))
+    flat = curve_shape(_curve(100 + 900 * np.exp(-steps / 300) + noise), values_per_image=10)
+    assert abs(flat["drop_after_4000"]) < 0.01 and abs(flat["last_window_change"]) < 0.001
+    assert flat["final_per_value"] == pytest.approx(10.0, rel=0.01)
+    assert flat["late_cv"] == pytest.approx(0.005, rel=0.1)  # sd 0.5 around 100
+    falling = curve_shape(_curve(1000 - 0.05 * steps + noise), values_per_image=10)
+    assert falling["drop_after_4000"] > 0.5 and falling["last_window_change"] < -0.05
+    with pytest.raises(ValueError, match="too few"):
+        curve_shape(_curve(np.ones(3000)), values_per_image=1)
