@@ -16,7 +16,7 @@ Every measurement runs in a fresh Python process, so process-wide settings
 next. Each is repeated (pipeline and plain alternating, so slow phases of a
 shared machine hit both) and the median is reported with the min-max spread.
 The pipeline side runs with the params' settings; levers are switches that
-override them on the pipeline side only: ``--jit-compile``,
+override them on the pipeline side only:
 ``--precision mixed_bfloat16``, ``--threads INTRA,INTER`` (TensorFlow's thread
 pools), ``--onednn on|off`` (default: the params' ``train.onednn``). The plain
 side always runs with TensorFlow's defaults, where oneDNN is on only on CPUs
@@ -24,7 +24,7 @@ with AVX-512 VNNI/BF16 or AMX. The matmul peak is measured under both sides'
 settings and the higher one is used.
 
 Usage: python bench/train_speed.py [--images 5000] [--timed-epochs 1] [--repeats 3]
-       [--variants a,b] [--jit-compile] [--precision P] [--threads I,J] [--onednn on|off]
+       [--variants a,b] [--precision P] [--threads I,J] [--onednn on|off]
        [--output bench/results.json]
 """
 
@@ -170,8 +170,7 @@ def measure(args: argparse.Namespace) -> float:
     data = random_dataset(IMAGE_SHAPES[variant.dataset], args.images)
     if args.worker == "plain":
         return plain_speed(variant, data, args.timed_epochs)
-    levers = {"jit_compile": args.jit_compile or variant.train.jit_compile,
-              "precision": args.precision or variant.train.precision,
+    levers = {"precision": args.precision or variant.train.precision,
               "backend": "jax" if jax_pipeline else "tensorflow"}
     return pipeline_speed(replace(variant, train=replace(variant.train, **levers)), data, args.timed_epochs)
 
@@ -197,8 +196,6 @@ def run_worker(kind: str, side: str, args: argparse.Namespace, variant: str | No
     if variant:
         command += ["--variants", variant]
     if side == "pipeline":
-        if args.jit_compile:
-            command.append("--jit-compile")
         if args.precision:
             command += ["--precision", args.precision]
         if args.threads:
@@ -231,7 +228,6 @@ def main() -> None:
     parser.add_argument("--timed-epochs", type=int, default=1, help="epochs timed after one warm-up epoch")
     parser.add_argument("--repeats", type=int, default=3, help="measurements of each kind per variant")
     parser.add_argument("--variants", default=None, help="comma-separated; default: all in params.yaml")
-    parser.add_argument("--jit-compile", action="store_true", help="lever: XLA for the pipeline")
     parser.add_argument("--precision", default=None, choices=PRECISIONS,
                         help="lever: precision policy of the pipeline (default: the params')")
     parser.add_argument("--threads", default=None, help="lever: INTRA,INTER TensorFlow thread-pool sizes")

@@ -14,7 +14,7 @@ PARAMS = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
 
 def test_project_params_are_valid():
     for name in PARAMS["datasets"]:
-        assert dataset_params(PARAMS, name).source == "tfds"
+        assert dataset_params(PARAMS, name).source.startswith("../shared/datasets/")
     variants = {name: variant_params(PARAMS, name) for name in PARAMS["variants"]}
     assert variants["cifar10_deep"].dense_units == (1024, 256, 32)
     assert variants["cifar10_deep"].kl_weight == 0.5
