@@ -1,4 +1,7 @@
-"""plot: every figure of the study: loss curves of every run; latent spaces, confusion, reconstructions and samples of the first seed."""
+"""plot: every figure of the study: loss curves of every run; latent spaces, confusion, reconstructions and samples of the first seed.
+
+Like summarize, it draws the runs present and names every missing one, so it reports on a study in progress.
+"""
 
 import time
 
@@ -53,17 +56,23 @@ def main() -> None:
     chosen = {name: one_per_class(data.splits["test"].labels, settings.seed) for name, data in datasets.items()}
     originals = {name: scale_images(data.splits["test"].images[chosen[name]]) for name, data in datasets.items()}
     reconstructions = {name: {} for name in datasets}
-    histories = {}
+    histories, missing = {}, []
     with atomic_directory(PLOTS_DIR) as output:
         for variant in variants:
             data = datasets[variant.dataset]
             train_labels = data.splits["train"].labels
+            runs = [seed for seed in run_seeds if training_outputs(variant.name, seed).batches.exists()]
+            missing += [stage_name("train", variant.dataset, variant.name, seed) for seed in run_seeds if seed not in runs]
+            if runs:
+                histories[variant.name] = [
+                    _read_csv(training_outputs(variant.name, seed).batches, stage_name("train", variant.dataset, variant.name, seed))
+                    for seed in runs
+                ]
+            if not (latents_dir(variant.name, first) / "test.csv").exists():
+                missing.append(stage_name("embed", variant.dataset, variant.name, first))
+                continue
             model = load_variant_model(variant, data.image_shape)
             table = _read_csv(latents_dir(variant.name, first) / "test.csv", stage_name("embed", variant.dataset, variant.name, first))
-            histories[variant.name] = [
-                _read_csv(training_outputs(variant.name, seed).batches, stage_name("train", variant.dataset, variant.name, seed))
-                for seed in run_seeds
-            ]
             header = f"{variant.latent_dim}-D, KL {variant.kl_weight:g}"
             label = f"{run_label(variant.name, first)} ({variant.dataset}, {header})"
             plot_latent_space(table, data.class_names, f"Test latent means: {label}", output / "latent" / f"{variant.name}.png",
@@ -85,6 +94,8 @@ def main() -> None:
             )
             print(f"plot: {variant.name} done", flush=True)
         for name, columns in reconstructions.items():
+            if not columns:
+                continue
             class_names = datasets[name].class_names
             plot_reconstructions(
                 originals[name], [class_names[label] for label in datasets[name].splits["test"].labels[chosen[name]]], columns,
@@ -93,11 +104,13 @@ def main() -> None:
             )
         plot_loss_curves(
             histories,
-            {v.name: f"{v.name} ({v.latent_dim}-D, KL {v.kl_weight:g})" for v in variants},
+            {v.name: f"{v.name} ({v.latent_dim}-D, KL {v.kl_weight:g})" for v in variants if v.name in histories},
             {v.name: int(np.prod(datasets[v.dataset].image_shape)) for v in variants},
             output / "loss_curves.png",
         )
-    print(f"plot: figures for {len(variants)} variants in {time.perf_counter() - started:.1f} s", flush=True)
+    if missing:
+        print(f"plot: {len(missing)} runs missing, left out: dvc repro {' '.join(sorted(set(missing)))} makes them", flush=True)
+    print(f"plot: figures for {len(histories)} variants in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""summarize: every variant's metrics over seeds (mean, sd, 95% interval) and the paired comparisons of params' summarize.compare."""
+"""summarize: every variant's metrics over seeds (mean, sd, 95% interval) and the paired comparisons of params' summarize.compare.
+
+It summarizes the runs present and names every missing one (with the command that makes it), so
+`dvc repro -s summarize` reports on a study still in progress; `seeds` in each file says how many
+runs it rests on.
+"""
 
 import json
 
@@ -13,19 +18,16 @@ from vae_study.paths import COMPARISONS_FILE, PREPARED_DIR, SUMMARY_DIR, evaluat
 from vae_study.summary import curve_shape, flatten, paired_differences, summarize_runs, with_gains_over_chance
 
 
-def _read_json(path, stage: str) -> dict:
-    if not path.exists():
-        raise PipelineError(
-            f"{path} is missing; run dvc repro {stage} (a new variant must also be in its dataset's list in dvc.yaml's vars)"
-        )
-    return json.loads(path.read_text())
+def run_metrics(variant, seed: int, values_per_image: int, settings) -> dict[str, float] | None:
+    """All numbers of one run: final training terms, test metrics, kNN gains over chance, loss-curve shape.
 
-
-def run_metrics(variant, seed: int, values_per_image: int, settings) -> dict[str, float]:
-    """All numbers of one run: final training terms, test metrics, kNN gains over chance, loss-curve shape."""
+    None if the run has not finished (its evaluation is missing).
+    """
     outputs = training_outputs(variant.name, seed)
-    train = _read_json(outputs.metrics, stage_name("train", variant.dataset, variant.name, seed))
-    evaluation = _read_json(evaluation_file(variant.name, seed), stage_name("embed", variant.dataset, variant.name, seed))
+    if not (outputs.metrics.exists() and evaluation_file(variant.name, seed).exists()):
+        return None
+    train = json.loads(outputs.metrics.read_text())
+    evaluation = json.loads(evaluation_file(variant.name, seed).read_text())
     batches = pd.read_csv(outputs.batches)
     try:
         curve = curve_shape(batches, values_per_image, settings.loss_window, settings.flat_after)
@@ -39,12 +41,15 @@ def main() -> None:
     settings = summarize_params(params)
     variants = [variant_params(params, name) for name in variant_names(params)]
     shapes = {name: load_dataset(PREPARED_DIR / name, splits=("test",)).image_shape for name in {v.dataset for v in variants}}
-    runs = {
-        variant.name: {
-            seed: run_metrics(variant, seed, int(np.prod(shapes[variant.dataset])), settings) for seed in seeds(params)
-        }
-        for variant in variants
-    }
+    runs, missing = {}, []
+    for variant in variants:
+        found = {seed: run_metrics(variant, seed, int(np.prod(shapes[variant.dataset])), settings) for seed in seeds(params)}
+        missing += [stage_name("embed", variant.dataset, variant.name, seed) for seed, metrics in found.items() if metrics is None]
+        if any(metrics is not None for metrics in found.values()):
+            runs[variant.name] = {seed: metrics for seed, metrics in found.items() if metrics is not None}
+    if missing:
+        print(f"summarize: {len(missing)} runs missing, left out: dvc repro {' '.join(missing)} makes them "
+              "(a new variant must also be in its dataset's list in dvc.yaml's vars)", flush=True)
     SUMMARY_DIR.mkdir(parents=True, exist_ok=True)
     for stale in SUMMARY_DIR.glob("*.json"):
         if stale.stem not in runs:
@@ -52,13 +57,17 @@ def main() -> None:
     for name, per_seed in runs.items():
         (SUMMARY_DIR / f"{name}.json").write_text(json.dumps(summarize_runs(per_seed), indent=2) + "\n")
     comparisons = {}
+    names = [variant.name for variant in variants]
     for label, pair in settings.compare.items():
-        missing = [name for name in (pair["a"], pair["b"]) if name not in runs]
-        if missing:
-            raise PipelineError(f"summarize.compare.{label} names {missing[0]!r}, which is not a variant; use one of {', '.join(runs)}")
+        unknown = [name for name in (pair["a"], pair["b"]) if name not in names]
+        if unknown:
+            raise PipelineError(f"summarize.compare.{label} names {unknown[0]!r}, which is not a variant; use one of {', '.join(names)}")
+        if pair["a"] not in runs or pair["b"] not in runs:
+            continue
         comparisons[label] = {"a": pair["a"], "b": pair["b"], **paired_differences(runs[pair["a"]], runs[pair["b"]])}
     COMPARISONS_FILE.write_text(json.dumps(comparisons, indent=2) + "\n")
-    print(f"summarize: {len(runs)} variants x {len(seeds(params))} seeds, {len(comparisons)} comparisons", flush=True)
+    count = sum(len(per_seed) for per_seed in runs.values())
+    print(f"summarize: {count} runs of {len(runs)} variants, {len(comparisons)} comparisons", flush=True)
 
 
 if __name__ == "__main__":

@@ -94,6 +94,31 @@ def test_second_repro_is_a_no_op(reproduced):
     assert "Data and pipelines are up to date" in output
 
 
+def test_summarize_names_missing_runs_and_uses_the_rest(reproduced):
+    import shutil
+    import sys
+
+    from conftest import run_command
+
+    project, _, _ = reproduced
+    evaluation = project / "metrics" / "eval" / "cifar10_deep" / "seed-1.json"
+    kept = project.parent / "kept.json"
+    shutil.move(evaluation, kept)
+    summaries = project / "metrics" / "summary"
+    before = {path.name: path.read_bytes() for path in summaries.iterdir()} | {"comparisons": (project / "metrics" / "comparisons.json").read_bytes()}
+    try:
+        result = run_command([sys.executable, "stages/summarize.py"], cwd=project)
+        partial = json.loads((summaries / "cifar10_deep.json").read_text())
+        comparison = json.loads((project / "metrics" / "comparisons.json").read_text())["deep_vs_simple"]
+    finally:
+        shutil.move(kept, evaluation)
+        for name, content in before.items():
+            (summaries / name if name != "comparisons" else project / "metrics" / "comparisons.json").write_bytes(content)
+    assert "1 runs missing, left out: dvc repro embed-cifar10@cifar10_deep-1 makes them" in result.stdout
+    assert partial["seeds"] == 1 and partial["test.r2"]["ci95_low"] is None
+    assert comparison["seeds"] == 1
+
+
 def test_metrics_show_one_row_per_variant(reproduced):
     """`dvc metrics show` lists the summaries over seeds and the comparisons, not every run."""
     project, _, _ = reproduced
