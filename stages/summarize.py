@@ -14,12 +14,12 @@ from vae_study.cli import run_stage
 from vae_study.datasets import load_dataset
 from vae_study.errors import PipelineError
 from vae_study.params import load_params, seeds, summarize_params, variant_names, variant_params
-from vae_study.paths import COMPARISONS_FILE, PREPARED_DIR, SUMMARY_DIR, evaluation_file, stage_name, training_outputs
-from vae_study.summary import curve_shape, flatten, paired_differences, summarize_runs, with_gains_over_chance
+from vae_study.paths import COMPARISONS_FILE, PREPARED_DIR, SUMMARY_DIR, evaluation_file, latents_dir, stage_name, training_outputs
+from vae_study.summary import class_scores, curve_shape, flatten, paired_differences, summarize_runs, with_gains_over_chance
 
 
-def run_metrics(variant, seed: int, values_per_image: int, settings) -> dict[str, float] | None:
-    """All numbers of one run: final training terms, test metrics, kNN gains over chance, loss-curve shape.
+def run_metrics(variant, seed: int, data, settings) -> dict[str, float] | None:
+    """All numbers of one run: final training terms, test metrics, kNN gains over chance, per-class scores, loss-curve shape.
 
     None if the run has not finished (its evaluation is missing).
     """
@@ -30,20 +30,38 @@ def run_metrics(variant, seed: int, values_per_image: int, settings) -> dict[str
     evaluation = json.loads(evaluation_file(variant.name, seed).read_text())
     batches = pd.read_csv(outputs.batches)
     try:
-        curve = curve_shape(batches, values_per_image, settings.loss_window, settings.flat_after)
+        curve = curve_shape(batches, int(np.prod(data.image_shape)), settings.loss_window, settings.flat_after)
     except ValueError as error:
         raise PipelineError(f"summarize.loss_window / flat_after do not fit {outputs.batches}: {error}") from None
-    return with_gains_over_chance(flatten({"train": train["train"], **evaluation, "curve": curve}))
+    labels = data.splits["train"].labels
+    shares = {name: float(np.mean(labels == index)) for index, name in enumerate(data.class_names)}
+    test = pd.read_csv(latents_dir(variant.name, seed) / "test.csv", dtype={"class": str, "knn_class": str})
+    classes = class_scores(test, shares, settings.mixes.get(variant.dataset, {}))
+    return with_gains_over_chance(flatten({"train": train["train"], **evaluation, "curve": curve, "classes": classes}))
+
+
+def check_mixes(mixes: dict, datasets: dict) -> None:
+    for dataset, groups in mixes.items():
+        if dataset not in datasets:
+            continue
+        for name, pair in groups.items():
+            unknown = [member for group in pair for member in group if member not in datasets[dataset].class_names]
+            if unknown:
+                raise PipelineError(
+                    f"summarize.mixes.{dataset}.{name} names class {unknown[0]!r}; {dataset}'s classes are "
+                    f"{', '.join(datasets[dataset].class_names)}"
+                )
 
 
 def main() -> None:
     params = load_params()
     settings = summarize_params(params)
     variants = [variant_params(params, name) for name in variant_names(params)]
-    shapes = {name: load_dataset(PREPARED_DIR / name, splits=("test",)).image_shape for name in {v.dataset for v in variants}}
+    datasets = {name: load_dataset(PREPARED_DIR / name, splits=("train",)) for name in {v.dataset for v in variants}}
+    check_mixes(settings.mixes, datasets)
     runs, missing = {}, []
     for variant in variants:
-        found = {seed: run_metrics(variant, seed, int(np.prod(shapes[variant.dataset])), settings) for seed in seeds(params)}
+        found = {seed: run_metrics(variant, seed, datasets[variant.dataset], settings) for seed in seeds(params)}
         missing += [stage_name("embed", variant.dataset, variant.name, seed) for seed, metrics in found.items() if metrics is None]
         if any(metrics is not None for metrics in found.values()):
             runs[variant.name] = {seed: metrics for seed, metrics in found.items() if metrics is not None}

@@ -111,6 +111,6 @@ def tiny_params(params, mnist_source, cifar_source=None, epochs=2):
     params["seeds"] = [0]
     for variant in params["variants"].values():
         variant.update(conv_filters=[2, 4][: len(variant["conv_filters"])], dense_units=[8])
-    params["summarize"].update(loss_window=2, flat_after=4)
+    params["summarize"].update(loss_window=2, flat_after=4, mixes={"cifar10": {"a_c": [["a"], ["c"]]}})
     params["plot"].update(manifold_grid=3, samples=4)
     return params

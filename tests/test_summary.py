@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vae_study.summary import curve_shape, flatten, interval, paired_differences, summarize_runs, with_gains_over_chance
+from vae_study.summary import class_scores, curve_shape, flatten, interval, paired_differences, summarize_runs, with_gains_over_chance
 
 
 def test_interval_is_the_t_interval_of_the_mean():
@@ -58,3 +58,17 @@ def test_curve_shape_of_a_curve_flat_after_4000_and_one_still_falling():
     assert falling["drop_after_4000"] > 0.5 and falling["last_window_change"] < -0.05
     with pytest.raises(ValueError, match="too few"):
         curve_shape(_curve(np.ones(3000)), values_per_image=1)
+
+
+def test_class_scores_perfect_and_null_predictions():
+    rng = np.random.default_rng(0)
+    classes = np.array(list("abcd"))
+    true = rng.choice(classes, 40_000, p=[0.1, 0.2, 0.3, 0.4])
+    shares = {"a": 0.1, "b": 0.2, "c": 0.3, "d": 0.4}
+    perfect = class_scores(pd.DataFrame({"class": true, "knn_class": true}), shares, {"ab_c": [["a", "b"], ["c"]]})
+    assert perfect["recall.a"] == 1.0 and perfect["mix.ab_c"] == 0.0
+    guessed = rng.choice(classes, len(true), p=[0.1, 0.2, 0.3, 0.4])  # predictions that ignore the image
+    null = class_scores(pd.DataFrame({"class": true, "knn_class": guessed}), shares, {"ab_c": [["a", "b"], ["c"]]})
+    assert null["mix.ab_c"] == pytest.approx(null["mix.ab_c_chance"], abs=0.01)
+    assert null["mix.ab_c_chance"] == pytest.approx((0.3 * 0.3 + 0.3 * 0.3) / 0.6)  # A's images x C's share + C's x A's
+    assert null["recall.d"] == pytest.approx(0.4, abs=0.01)

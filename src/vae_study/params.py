@@ -98,6 +98,7 @@ class SummarizeParams:
     loss_window: int = 1000
     flat_after: int = 4000
     compare: dict | None = None
+    mixes: dict | None = None
 
 
 def load_params(path: Path = PARAMS_FILE) -> dict[str, Any]:
@@ -347,4 +348,15 @@ def summarize_params(params: dict[str, Any]) -> SummarizeParams:
                 f"summarize.compare = {_describe(compare)} is invalid; use a mapping label -> {{a: variant, b: variant}} "
                 "(the comparison reports b minus a)"
             )
-    return SummarizeParams(loss_window=window, flat_after=after, compare=compare)
+    mixes = given.get("mixes") or {}
+    if not isinstance(mixes, dict) or not all(
+        isinstance(groups, dict) and all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(group, list) and group for group in pair)
+            for pair in groups.values()
+        )
+        for groups in mixes.values()
+    ):
+        raise PipelineError(
+            f"summarize.mixes = {_describe(mixes)} is invalid; use a mapping dataset -> {{name: [[classes], [classes]]}}"
+        )
+    return SummarizeParams(loss_window=window, flat_after=after, compare=compare, mixes=mixes)

@@ -69,6 +69,24 @@ def paired_differences(first: dict[int, dict[str, float]], second: dict[int, dic
     return result
 
 
+def class_scores(test: pd.DataFrame, train_shares: dict[str, float], mixes: dict[str, list[list[str]]]) -> dict[str, float]:
+    """Per-class kNN recall, and how much named class groups are mixed up, from a run's test latent table.
+
+    ``test`` has each test image's ``class`` and kNN prediction ``knn_class``. For each entry
+    ``name: [group A, group B]`` of ``mixes``, ``mix.<name>`` is the share of A's and B's test
+    images that kNN assigns to the other group, and ``mix.<name>_chance`` what guessing at the
+    training classes' rates (``train_shares``) would give: below chance, the two groups lie apart.
+    """
+    scores = {f"recall.{name}": float(np.mean(rows["knn_class"] == name)) for name, rows in test.groupby("class")}
+    for name, (first, second) in mixes.items():
+        in_first, in_second = test["class"].isin(first), test["class"].isin(second)
+        crossed = (in_first & test["knn_class"].isin(second)) | (in_second & test["knn_class"].isin(first))
+        share = {group: sum(train_shares.get(member, 0.0) for member in members) for group, members in (("a", first), ("b", second))}
+        scores[f"mix.{name}"] = float(crossed.sum() / (in_first | in_second).sum())
+        scores[f"mix.{name}_chance"] = float((in_first.sum() * share["b"] + in_second.sum() * share["a"]) / (in_first | in_second).sum())
+    return scores
+
+
 def window_means(batches: pd.DataFrame, window: int) -> pd.Series:
     """Mean total loss of batches [0, window), [window, 2 window), ...; a short last window is dropped."""
     full = len(batches) // window * window
