@@ -21,8 +21,10 @@ def test_flatten_keeps_numbers_and_drops_bookkeeping():
 
 
 def test_gain_over_chance_is_zero_for_a_chance_level_score():
-    gains = with_gains_over_chance({"latent.knn5_accuracy": 0.1, "latent.knn5_chance": 0.1, "latent.silhouette": 0.2})
+    gains = with_gains_over_chance({"latent.knn5_accuracy": 0.1, "latent.knn5_chance": 0.1, "latent.silhouette": 0.2,
+                                    "classes.mix.ab": 0.3, "classes.mix.ab_chance": 0.5})
     assert gains["latent.knn5_over_chance"] == 0.0 and "latent.silhouette_over_chance" not in gains
+    assert gains["classes.mix.ab_over_chance"] == pytest.approx(-0.2)
 
 
 def test_paired_differences_pair_by_seed():

@@ -27,12 +27,18 @@ def flatten(metrics: dict, prefix: str = "") -> dict[str, float]:
 
 
 def with_gains_over_chance(metrics: dict[str, float]) -> dict[str, float]:
-    """Adds ``<score>_over_chance`` = accuracy minus its chance level for every kNN score that has one."""
-    gains = {
-        name.removesuffix("_accuracy") + "_over_chance": value - metrics[name.removesuffix("_accuracy") + "_chance"]
-        for name, value in metrics.items()
-        if name.endswith("_accuracy") and name.removesuffix("_accuracy") + "_chance" in metrics
-    }
+    """Adds ``<score>_over_chance`` = score minus its chance level for every score that has one.
+
+    ``x_chance`` is the chance level of ``x_accuracy`` (kNN scores) or of ``x`` (class-group mixing).
+    """
+    gains = {}
+    for name, chance in metrics.items():
+        if not name.endswith("_chance"):
+            continue
+        base = name.removesuffix("_chance")
+        score = metrics.get(f"{base}_accuracy", metrics.get(base))
+        if score is not None:
+            gains[f"{base}_over_chance"] = score - chance
     return {**metrics, **gains}
 
 

@@ -1,0 +1,115 @@
+"""The claims table of docs/results.md: every claim of the study, judged by one rule on the committed metrics.
+
+The rule: a claim holds when the 95% interval over seeds (metrics/summary, metrics/comparisons.json)
+of its measure lies entirely on the claimed side of its reference (zero for a difference or a gain
+over chance; a stated cut-off otherwise). It fails when the interval lies entirely on the other side,
+and is not shown when the interval contains the reference. Fewer than two seeds: pending.
+
+Usage: python scripts/claims.py [--metrics metrics]   (prints Markdown)
+"""
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Claim:
+    number: str
+    text: str
+    source: str  # a variant (metrics/summary/<variant>.json) or a comparison label (metrics/comparisons.json)
+    metric: str
+    side: str  # "above" or "below" the reference
+    reference: float = 0.0
+    measure: str = ""
+
+
+CLAIMS = [
+    Claim("1a", "MNIST, simple: the 2-D latent separates the digits", "mnist_simple", "latent.knn5_over_chance", "above",
+          measure="5-NN accuracy minus chance"),
+    Claim("1b", "MNIST: 0s and 1s lie apart", "mnist_simple", "classes.mix.zeros_ones_over_chance", "below",
+          measure="0/1 kNN mixing minus chance"),
+    Claim("1c", "MNIST: 4s and 9s overlap", "mnist_simple", "classes.mix.fours_nines_over_chance", "above",
+          measure="4/9 kNN mixing minus chance"),
+    Claim("2a", "CIFAR-10's 2-D latent is far less separable than MNIST's", "mnist_vs_cifar10", "latent.knn5_over_chance",
+          "above", measure="MNIST minus CIFAR-10: 5-NN gain over chance"),
+    Claim("2b", "CIFAR-10, simple: vehicles apart from animals", "cifar10_simple",
+          "latent.knn5_vehicles_animals_over_chance", "above", measure="vehicles/animals 5-NN accuracy minus chance"),
+    Claim("3a", "deep separates CIFAR-10 classes slightly better", "deep_vs_simple", "latent.knn5_accuracy", "above",
+          measure="deep minus simple: 5-NN accuracy"),
+    Claim("3b", "deep: cars and trucks apart from deer and dogs", "cifar10_deep",
+          "classes.mix.cars_trucks_deer_dogs_over_chance", "below", measure="mixing minus chance"),
+    Claim("4a", "MNIST reconstructions are very accurate (cut-off: R² > 0.9)", "mnist_simple", "test.r2", "above", 0.9,
+          measure="test R² of the mean decode"),
+    Claim("4b", "16-D latent reconstructs CIFAR-10 better (KL weight 0, the text's reading)", "highdim_vs_simple", "test.r2",
+          "above", measure="16-D minus simple: test R²"),
+    Claim("4c", "16-D latent reconstructs CIFAR-10 better (KL weight 1)", "highdim_kl_vs_simple", "test.r2", "above",
+          measure="16-D minus simple: test R²"),
+    Claim("4d", "deep reconstructs slightly better than simple", "deep_vs_simple", "test.r2", "above",
+          measure="deep minus simple: test R²"),
+    Claim("4e", "much worse reconstructions on CIFAR-10 than on MNIST", "mnist_vs_cifar10", "test.r2", "above",
+          measure="MNIST minus CIFAR-10: test R²"),
+    Claim("4f", "(per-pixel MSE, the study's own measure, for 4e)", "mnist_vs_cifar10", "test.mse", "below",
+          measure="MNIST minus CIFAR-10: test MSE"),
+    Claim("5a", "MNIST's loss is flat after about 4,000 batches (cut-off: under 5% of the whole drop comes later)",
+          "mnist_simple", "curve.drop_after_4000", "below", 0.05, measure="share of the drop after batch 4,000"),
+    Claim("5a'", "(5e's standard applied to MNIST: still falling at the end?)", "mnist_simple", "curve.last_window_change",
+          "below", measure="last 1,000 batches vs the 1,000 before"),
+    Claim("5b", "CIFAR-10 2-D losses plateau higher than MNIST's", "mnist_vs_cifar10", "curve.final_per_value", "below",
+          measure="MNIST minus CIFAR-10: final loss per pixel value"),
+    Claim("5c", "CIFAR-10 2-D losses oscillate more", "mnist_vs_cifar10", "curve.late_cv", "below",
+          measure="MNIST minus CIFAR-10: late batch-loss sd / mean"),
+    Claim("5d", "16-D loss ends much lower than the 2-D one", "highdim_vs_simple", "curve.final_per_value", "below",
+          measure="16-D minus simple: final loss per pixel value"),
+    Claim("5e", "16-D loss is still falling after 10 epochs", "cifar10_highdim", "curve.last_window_change", "below",
+          measure="last 1,000 batches vs the 1,000 before"),
+]
+
+
+def _load(metrics: Path) -> dict[str, dict]:
+    sources = {path.stem: json.loads(path.read_text()) for path in sorted((metrics / "summary").glob("*.json"))}
+    comparisons = metrics / "comparisons.json"
+    if comparisons.exists():
+        sources.update(json.loads(comparisons.read_text()))
+    return sources
+
+
+def judge(claim: Claim, sources: dict[str, dict]) -> tuple[str, str]:
+    """(verdict, numbers) of one claim under the rule of the module docstring."""
+    source = sources.get(claim.source, {})
+    stats = source.get(claim.metric)
+    if stats is None or stats.get("ci95_low") is None:
+        seeds = source.get("seeds", 0)
+        return "pending", f"{seeds} seed{'s' if seeds != 1 else ''} so far"
+    low, high, mean = stats["ci95_low"], stats["ci95_high"], stats["mean"]
+    numbers = f"{mean:.4g} [{low:.4g}, {high:.4g}], {source['seeds']} seeds"
+    above, below = low > claim.reference, high < claim.reference
+    if (claim.side == "above" and above) or (claim.side == "below" and below):
+        verdict = "holds"
+    elif (claim.side == "above" and below) or (claim.side == "below" and above):
+        verdict = "fails"
+    else:
+        verdict = "not shown"
+    return verdict, numbers
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--metrics", type=Path, default=Path("metrics"))
+    args = parser.parse_args()
+    sources = _load(args.metrics)
+    if not sources:
+        sys.exit(f"error: no metrics/summary/*.json or comparisons.json under {args.metrics}; run dvc repro summarize")
+    print("| # | claim of the study | measure (source: metric) | reference | verdict | mean [95% interval], seeds |")
+    print("|---|---|---|---|---|---|")
+    for claim in CLAIMS:
+        verdict, numbers = judge(claim, sources)
+        side = ">" if claim.side == "above" else "<"
+        print(f"| {claim.number} | {claim.text} | {claim.measure} (`{claim.source}`: `{claim.metric}`) | "
+              f"{side} {claim.reference:g} | {verdict} | {numbers} |")
+
+
+if __name__ == "__main__":
+    main()
