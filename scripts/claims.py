@@ -1,11 +1,11 @@
-"""The claims table of docs/results.md: every claim of the study, judged by one rule on the committed metrics.
+"""The tables of docs/results.md: every claim of the study judged by one rule, and every variant's main metrics.
 
 The rule: a claim holds when the 95% interval over seeds (metrics/summary, metrics/comparisons.json)
 of its measure lies entirely on the claimed side of its reference (zero for a difference or a gain
 over chance; a stated cut-off otherwise). It fails when the interval lies entirely on the other side,
 and is not shown when the interval contains the reference. Fewer than two seeds: pending.
 
-Usage: python scripts/claims.py [--metrics metrics]   (prints Markdown)
+Usage: python scripts/claims.py [--metrics metrics]   (prints both tables as Markdown)
 """
 
 import argparse
@@ -95,6 +95,37 @@ def judge(claim: Claim, sources: dict[str, dict]) -> tuple[str, str]:
     return verdict, numbers
 
 
+VARIANT_COLUMNS = [
+    ("test R²", "test.r2", ".3f"),
+    ("PSNR (dB)", "test.psnr_db", ".2f"),
+    ("5-NN accuracy", "latent.knn5_accuracy", ".3f"),
+    ("5-NN chance", "latent.knn5_chance", ".3f"),
+    ("silhouette", "latent.silhouette", ".3f"),
+    ("sampled loss per image", "objective.loss", ".2f"),
+    ("KL (nats)", "objective.kl", ".2f"),
+    ("final train loss per value", "curve.final_per_value", ".4f"),
+]
+
+
+def _cell(stats: dict | None, form: str) -> str:
+    if stats is None:
+        return ""
+    if stats.get("ci95_low") is None:
+        return format(stats["mean"], form)
+    return f"{stats['mean']:{form}} [{stats['ci95_low']:{form}}, {stats['ci95_high']:{form}}]"
+
+
+def variants_table(sources: dict[str, dict]) -> list[str]:
+    """One row per variant summary: mean [95% interval] of the main metrics."""
+    rows = ["| variant | seeds | " + " | ".join(title for title, _, _ in VARIANT_COLUMNS) + " |",
+            "|---|---|" + "---|" * len(VARIANT_COLUMNS)]
+    for name, summary in sources.items():
+        if "test.r2" in summary:
+            cells = [_cell(summary.get(metric), form) for _, metric, form in VARIANT_COLUMNS]
+            rows.append(f"| `{name}` | {summary['seeds']} | " + " | ".join(cells) + " |")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--metrics", type=Path, default=Path("metrics"))
@@ -109,6 +140,8 @@ def main() -> None:
         side = ">" if claim.side == "above" else "<"
         print(f"| {claim.number} | {claim.text} | {claim.measure} (`{claim.source}`: `{claim.metric}`) | "
               f"{side} {claim.reference:g} | {verdict} | {numbers} |")
+    print()
+    print("\n".join(variants_table(sources)))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ def test_verdicts_follow_the_interval(tmp_path):
     assert "| not shown |" in rows["1c"]
     assert "| pending | 1 seed so far |" in rows["3a"]
     assert "| pending | 0 seeds so far |" in rows["2b"]
+    assert "| `mnist_simple` | 3 | 0.600 [0.500, 0.700] |" in table
+    assert "| `cifar10_deep` | 1 | 0.300 |" in table
 
 
 def test_no_metrics_is_an_error(tmp_path):
