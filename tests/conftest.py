@@ -49,9 +49,11 @@ def image_folder(tmp_path):
 
 
 def run_command(args, cwd, check=True, env_update=None, **kwargs):
-    """Run a command with the test's interpreter first on PATH; return the CompletedProcess."""
+    """Run a command with the test's interpreter first on PATH; return the CompletedProcess (output captured unless redirected)."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", **(env_update or {})}
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, **kwargs)
+    if "stdout" not in kwargs:
+        kwargs["capture_output"] = True
+    result = subprocess.run(args, cwd=cwd, env=env, text=True, **kwargs)
     if check and result.returncode != 0:
         raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result

@@ -221,7 +221,10 @@ def _experiments(shown) -> list[dict]:
 
 def test_two_queued_experiments_run_side_by_side(reproduced):
     """`dvc exp run --queue` twice, `dvc queue start -j 2`: both finish and show their metrics in `dvc exp show`."""
+    import subprocess
+    import sys
     import time
+    from pathlib import Path
 
     from conftest import run_command
 
@@ -231,13 +234,19 @@ def test_two_queued_experiments_run_side_by_side(reproduced):
     weights = (0.25, 2.0)
     for weight in weights:
         dvc(project, "exp", "run", "--queue", "-S", f"variants.mnist_simple.kl_weight={weight}")
-    dvc(project, "queue", "start", "-j", "2")
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        status = dvc(project, "queue", "status").stdout
-        if "Queued" not in status and "Running" not in status:
-            break
-        time.sleep(3)
+    # The workers `queue start` leaves behind inherit its output: a file, not a pipe (a pipe would never close).
+    with open(project.parent / "queue.log", "w") as log:
+        run_command([str(Path(sys.executable).parent / "dvc"), "queue", "start", "-j", "2"], cwd=project, stdout=log,
+                    stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            status = dvc(project, "queue", "status").stdout
+            if "Queued" not in status and "Running" not in status:
+                break
+            time.sleep(3)
+    finally:
+        dvc(project, "queue", "stop", check=False)
     assert status.count("Success") == 2, status
     finished = {}
     for data in _experiments(json.loads(dvc(project, "exp", "show", "--json").stdout)):
