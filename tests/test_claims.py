@@ -21,7 +21,8 @@ def test_verdicts_follow_the_interval(tmp_path):
         "classes.mix.fours_nines_over_chance": _stats(0.01, -0.02, 0.04),  # contains 0: not shown
     }))
     (tmp_path / "summary" / "cifar10_deep.json").write_text(json.dumps({"seeds": 1, "test.r2": _stats(0.3, None, None)}))
-    (tmp_path / "comparisons.json").write_text(json.dumps({"deep_vs_simple": {"a": "cifar10_simple", "b": "cifar10_deep", "seeds": 1}}))
+    (tmp_path / "comparisons.json").write_text(json.dumps(
+        {"deep_vs_simple": {"a": "cifar10_simple", "b": "cifar10_deep", "seeds": 1, "test.r2": _stats(0.1, None, None)}}))
     table = run_command([sys.executable, str(SCRIPT), "--metrics", str(tmp_path)], cwd=tmp_path).stdout
     rows = {line.split(" | ")[0].lstrip("| "): line for line in table.splitlines()[2:]}
     assert "| holds | 0.6 [0.55, 0.65], 3 seeds |" in rows["1a"]
@@ -31,6 +32,7 @@ def test_verdicts_follow_the_interval(tmp_path):
     assert "| pending | 0 seeds so far |" in rows["2b"]
     assert "| `mnist_simple` | 3 | 0.600 [0.500, 0.700] |" in table
     assert "| `cifar10_deep` | 1 | 0.300 |" in table
+    assert "| `deep_vs_simple` |" not in table
 
 
 def test_no_metrics_is_an_error(tmp_path):
