@@ -119,30 +119,38 @@ def plot_knn_confusion(table: pd.DataFrame, class_names: list[str], chance: np.n
 
 
 def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str, str], values_per_image: dict[str, int],
-                     path: Path) -> None:
-    """Per-batch total loss of every variant and seed per pixel value, on one linear axis.
+                     path: Path, late_from: int = 2000) -> None:
+    """Per-batch total loss of every variant and seed per pixel value, on linear axes: all batches, and from ``late_from`` on.
 
     Dividing by the values per image (784 for MNIST, 3,072 for CIFAR-10) puts both datasets
-    on one scale; a linear axis keeps the late slopes visible. Each seed is one smoothed line in its
-    variant's colour; the first seed's raw per-batch loss is drawn faintly behind, to show the oscillation.
+    on one scale; the second panel's own y range shows the late slopes the first one flattens.
+    Each seed is one smoothed line in its variant's colour; the first seed's raw per-batch loss is
+    drawn faintly behind, to show the oscillation.
     """
-    figure, axes = plt.subplots(figsize=(10, 5.5))
+    figure, (whole, late) = plt.subplots(1, 2, figsize=(15, 5.5), layout="constrained")
+    late_values = []
     for index, (name, runs) in enumerate(histories.items()):
         colour = plt.get_cmap("tab10")(index % 10)
         for number, history in enumerate(runs):
             loss = history["loss"] / values_per_image[name]
-            if number == 0:
-                axes.plot(history["step"], loss, color=colour, alpha=0.15, linewidth=0.5)
             smooth = loss.rolling(SMOOTHING_WINDOW, min_periods=1).mean()
-            axes.plot(history["step"], smooth, color=colour, linewidth=1.2, alpha=0.9,
-                      label=f"{labels[name]}, {len(runs)} seed{'s' if len(runs) > 1 else ''}" if number == 0 else None)
-    axes.set(
-        title=f"Per-batch training loss (lines: mean of the last {SMOOTHING_WINDOW} batches, one per seed; faint: first seed raw)",
-        xlabel="batch",
-        ylabel="total loss per image / values per image",
-    )
-    axes.grid(True, alpha=0.3)
-    axes.legend(title="variant (latent size, KL weight)")
+            for axes in (whole, late):
+                if number == 0:
+                    axes.plot(history["step"], loss, color=colour, alpha=0.15, linewidth=0.5)
+                axes.plot(history["step"], smooth, color=colour, linewidth=1.2, alpha=0.9,
+                          label=f"{labels[name]}, {len(runs)} seed{'s' if len(runs) > 1 else ''}" if number == 0 else None)
+            late_values.append(smooth[history["step"] >= late_from])
+    late_values = pd.concat(late_values) if late_values else pd.Series(dtype=float)
+    if len(late_values):
+        margin = 0.05 * (late_values.max() - late_values.min())
+        late.set_ylim(late_values.min() - margin, late_values.max() + margin)
+        late.set_xlim(late_from, max(int(history["step"].max()) for runs in histories.values() for history in runs))
+    whole.set(title=f"All batches (lines: mean of the last {SMOOTHING_WINDOW} batches, one per seed; faint: first seed raw)",
+              xlabel="batch", ylabel="total loss per image / values per image")
+    late.set(title=f"From batch {late_from} on (y range fitted to the smoothed lines)", xlabel="batch")
+    for axes in (whole, late):
+        axes.grid(True, alpha=0.3)
+    whole.legend(title="variant (latent size, KL weight)")
     _save(figure, path)
 
 
