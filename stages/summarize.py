@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 
 from vae_study.cli import run_stage
-from vae_study.datasets import load_dataset
+from vae_study.datasets import load_dataset, scale_images
 from vae_study.errors import PipelineError
 from vae_study.params import load_params, seeds, summarize_params, variant_names, variant_params
 from vae_study.paths import COMPARISONS_FILE, PREPARED_DIR, SUMMARY_DIR, evaluation_file, latents_dir, stage_name, training_outputs
 from vae_study.summary import class_scores, curve_shape, flatten, paired_differences, summarize_runs, with_gains_over_chance
 
 
-def run_metrics(variant, seed: int, data, settings) -> dict[str, float] | None:
+def run_metrics(variant, seed: int, data, pixel_variances: dict[str, float], settings) -> dict[str, float] | None:
     """All numbers of one run: final training terms, test metrics, kNN gains over chance, per-class scores, loss-curve shape.
 
     None if the run has not finished (its evaluation is missing).
@@ -30,7 +30,8 @@ def run_metrics(variant, seed: int, data, settings) -> dict[str, float] | None:
     evaluation = json.loads(evaluation_file(variant.name, seed).read_text())
     batches = pd.read_csv(outputs.batches)
     try:
-        curve = curve_shape(batches, int(np.prod(data.image_shape)), settings.loss_window, settings.flat_after)
+        curve = curve_shape(batches, int(np.prod(data.image_shape)), pixel_variances[variant.dataset], settings.loss_window,
+                            settings.flat_after)
     except ValueError as error:
         raise PipelineError(f"summarize.loss_window / flat_after do not fit {outputs.batches}: {error}") from None
     labels = data.splits["train"].labels
@@ -59,9 +60,10 @@ def main() -> None:
     variants = [variant_params(params, name) for name in variant_names(params)]
     datasets = {name: load_dataset(PREPARED_DIR / name, splits=("train",)) for name in {v.dataset for v in variants}}
     check_mixes(settings.mixes, datasets)
+    pixel_variances = {name: float(scale_images(data.splits["train"].images).var()) for name, data in datasets.items()}
     runs, missing = {}, []
     for variant in variants:
-        found = {seed: run_metrics(variant, seed, datasets[variant.dataset], settings) for seed in seeds(params)}
+        found = {seed: run_metrics(variant, seed, datasets[variant.dataset], pixel_variances, settings) for seed in seeds(params)}
         missing += [stage_name("embed", variant.dataset, variant.name, seed) for seed, metrics in found.items() if metrics is None]
         if any(metrics is not None for metrics in found.values()):
             runs[variant.name] = {seed: metrics for seed, metrics in found.items() if metrics is not None}

@@ -52,14 +52,15 @@ def _curve(values) -> pd.DataFrame:
 def test_curve_shape_of_a_curve_flat_after_4000_and_one_still_falling():
     steps = np.arange(10_000)
     noise = np.random.default_rng(0).normal(0, 0.5, len(steps))
-    flat = curve_shape(_curve(100 + 900 * np.exp(-steps / 300) + noise), values_per_image=10)
+    flat = curve_shape(_curve(100 + 900 * np.exp(-steps / 300) + noise), values_per_image=10, pixel_variance=0.5)
     assert abs(flat["drop_after_4000"]) < 0.01 and abs(flat["last_window_change"]) < 0.001
     assert flat["final_per_value"] == pytest.approx(10.0, rel=0.01)
+    assert flat["final_over_variance"] == pytest.approx(20.0, rel=0.01)
     assert flat["late_cv"] == pytest.approx(0.005, rel=0.1)  # sd 0.5 around 100
-    falling = curve_shape(_curve(1000 - 0.05 * steps + noise), values_per_image=10)
+    falling = curve_shape(_curve(1000 - 0.05 * steps + noise), values_per_image=10, pixel_variance=1.0)
     assert falling["drop_after_4000"] > 0.5 and falling["last_window_change"] < -0.05
     with pytest.raises(ValueError, match="too few"):
-        curve_shape(_curve(np.ones(3000)), values_per_image=1)
+        curve_shape(_curve(np.ones(3000)), values_per_image=1, pixel_variance=1.0)
 
 
 def test_class_scores_perfect_and_null_predictions():

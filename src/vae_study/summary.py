@@ -99,10 +99,13 @@ def window_means(batches: pd.DataFrame, window: int) -> pd.Series:
     return batches["loss"].iloc[:full].groupby(batches["step"].iloc[:full] // window).mean()
 
 
-def curve_shape(batches: pd.DataFrame, values_per_image: int, window: int = 1000, after: int = 4000) -> dict[str, float]:
+def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: float, window: int = 1000,
+                after: int = 4000) -> dict[str, float]:
     """Numbers behind the study's loss-curve claims, for one run's per-batch losses.
 
-    - ``final_per_value``: mean loss of the last window per pixel value (comparable across datasets);
+    - ``final_per_value``: mean loss of the last window per pixel value;
+    - ``final_over_variance``: that divided by the training pixels' variance, the normalisation of
+      R², so that datasets compare (MNIST's near-binary pixels vary more than CIFAR-10's);
     - ``drop_after_<after>``: share of the whole drop (first to last window) that comes after batch ``after``
       (near 0: the curve was flat by then);
     - ``last_window_change``: relative change from the second-to-last to the last window (negative: still falling);
@@ -115,6 +118,7 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, window: int = 1000
     late = batches["loss"].iloc[(len(means) - 1) * window: len(means) * window]
     return {
         "final_per_value": float(last / values_per_image),
+        "final_over_variance": float(last / values_per_image / pixel_variance),
         f"drop_after_{after}": float((means.loc[after // window - 1] - last) / (first - last)),
         "last_window_change": float(last / means.iloc[-2] - 1),
         "late_cv": float(late.std(ddof=1) / late.mean()),
