@@ -77,7 +77,8 @@ def test_summary_aggregates_the_seeds_and_pairs_them(reproduced):
     assert summary["test.r2"]["ci95_high"] == pytest.approx(np.mean(values) + half)
     gains = [run["latent"]["knn3_accuracy"] - run["latent"]["knn3_chance"] for run in runs["cifar10_deep"]]
     assert summary["latent.knn3_over_chance"]["mean"] == pytest.approx(np.mean(gains))
-    assert {"curve.final_per_value", "curve.drop_after_4", "curve.last_window_change", "curve.late_cv"} <= set(summary)
+    assert {"curve.final_per_value", "curve.final_over_variance", "curve.drop_after_4", "curve.last_window_change",
+            "curve.late_cv"} <= set(summary)
     comparisons = json.loads((project / "metrics" / "comparisons.json").read_text())
     deep = comparisons["deep_vs_simple"]
     differences = [b["test"]["r2"] - a["test"]["r2"] for a, b in zip(runs["cifar10_simple"], runs["cifar10_deep"])]
