@@ -28,6 +28,10 @@ class Claim:
     context: bool = False  # shown beside a claim, not judged: its verdict column says "context"
 
 
+# The abstract's "these networks" beyond the simple one: (row suffix, label, variant).
+OTHER_CIFAR10_NETWORKS = [("'", "16-D (KL weight 0)", "cifar10_highdim"), ("''", "16-D (KL weight 1)", "cifar10_highdim_kl"),
+                          ("'''", "deep", "cifar10_deep")]
+
 CLAIMS = [
     Claim("0a", "a flat VAE gives MNIST a clear 2-D latent space (the study's starting point)", "mnist_flat",
           "latent.knn5_over_chance", "above", measure="5-NN accuracy minus chance"),
@@ -59,12 +63,8 @@ CLAIMS = [
           "classes.mix.cars_trucks_over_chance", "above", measure="car/truck kNN mixing minus chance"),
     Claim("2c", "CIFAR-10, simple: latent distributions slightly distinct by class", "cifar10_simple", "latent.knn5_over_chance",
           "above", measure="5-NN accuracy minus chance"),
-    Claim("2c'", "CIFAR-10, 16-D (KL weight 0): latent distributions slightly distinct by class", "cifar10_highdim",
-          "latent.knn5_over_chance", "above", measure="5-NN accuracy minus chance"),
-    Claim("2c''", "CIFAR-10, 16-D (KL weight 1): latent distributions slightly distinct by class", "cifar10_highdim_kl",
-          "latent.knn5_over_chance", "above", measure="5-NN accuracy minus chance"),
-    Claim("2c'''", "CIFAR-10, deep: latent distributions slightly distinct by class", "cifar10_deep",
-          "latent.knn5_over_chance", "above", measure="5-NN accuracy minus chance"),
+    *[Claim(f"2c{mark}", f"CIFAR-10, {label}: latent distributions slightly distinct by class", name, "latent.knn5_over_chance",
+            "above", measure="5-NN accuracy minus chance") for mark, label, name in OTHER_CIFAR10_NETWORKS],
     Claim("3a", "deep separates CIFAR-10 classes slightly better", "deep_vs_simple", "latent.knn5_accuracy", "above",
           measure="deep minus simple: 5-NN accuracy"),
     Claim("3b", "deep: cars and trucks apart from deer and dogs", "cifar10_deep",
@@ -87,12 +87,8 @@ CLAIMS = [
           "mnist_vs_cifar10", "test.mse", "below", measure="MNIST minus CIFAR-10: test MSE", context=True),
     Claim("4g", "CIFAR-10, simple: not reconstructed accurately (cut-off: R² < 0.9, as 4a)", "cifar10_simple", "test.r2",
           "below", 0.9, measure="test R² of the mean decode"),
-    Claim("4g'", "CIFAR-10, 16-D (KL weight 0): not reconstructed accurately", "cifar10_highdim", "test.r2", "below", 0.9,
-          measure="test R² of the mean decode"),
-    Claim("4g''", "CIFAR-10, 16-D (KL weight 1): not reconstructed accurately", "cifar10_highdim_kl", "test.r2", "below", 0.9,
-          measure="test R² of the mean decode"),
-    Claim("4g'''", "CIFAR-10, deep: not reconstructed accurately", "cifar10_deep", "test.r2", "below", 0.9,
-          measure="test R² of the mean decode"),
+    *[Claim(f"4g{mark}", f"CIFAR-10, {label}: not reconstructed accurately", name, "test.r2", "below", 0.9,
+            measure="test R² of the mean decode") for mark, label, name in OTHER_CIFAR10_NETWORKS],
     Claim("5a", "MNIST's loss is flat after about 4,000 batches (cut-off: under 5% of the whole drop comes later)",
           "mnist_simple", "curve.drop_after_4000", "below", 0.05, measure="share of the drop after batch 4,000"),
     Claim("5a'", "(5e's standard applied to MNIST: still falling at the end?)", "mnist_simple", "curve.last_window_change",
