@@ -233,8 +233,8 @@ def test_two_queued_experiments_run_side_by_side(reproduced):
     run_command(["git", "add", "-A"], cwd=project)
     run_command(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "baseline"], cwd=project)
     weights = (0.25, 2.0)
-    for weight in weights:
-        dvc(project, "exp", "run", "--queue", "-S", f"variants.mnist_simple.kl_weight={weight}")
+    for weight in weights:  # one seed each: both still train side by side, at half the TensorFlow start-ups
+        dvc(project, "exp", "run", "--queue", "-S", f"variants.mnist_simple.kl_weight={weight}", "-S", "seeds=[0]")
     # The workers `queue start` leaves behind inherit its output: a file, not a pipe (a pipe would never close).
     with open(project.parent / "queue.log", "w") as log:
         run_command([str(Path(sys.executable).parent / "dvc"), "queue", "start", "-j", "2"], cwd=project, stdout=log,
@@ -253,5 +253,6 @@ def test_two_queued_experiments_run_side_by_side(reproduced):
     for data in _experiments(json.loads(dvc(project, "exp", "show", "--json").stdout)):
         weight = data["params"]["params.yaml"]["data"]["variants"]["mnist_simple"]["kl_weight"]
         summary = data["metrics"].get("metrics/summary/mnist_simple.json", {}).get("data", {})
-        finished[weight] = summary.get("test.r2", {}).get("mean")
-    assert set(finished) == set(weights) and all(mse is not None for mse in finished.values()), finished
+        finished[weight] = (summary.get("seeds"), summary.get("test.r2", {}).get("mean"))
+    assert set(finished) == set(weights), finished
+    assert all(seeds == 1 and r2 is not None for seeds, r2 in finished.values()), finished
