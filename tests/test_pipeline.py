@@ -233,7 +233,7 @@ def test_two_queued_experiments_run_side_by_side(reproduced):
     run_command(["git", "add", "-A"], cwd=project)
     run_command(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "baseline"], cwd=project)
     weights = (0.25, 2.0)
-    for weight in weights:  # one seed each: both still train side by side, at half the TensorFlow start-ups
+    for weight in weights:  # one seed each: both still train side by side, with two stages fewer each
         dvc(project, "exp", "run", "--queue", "-S", f"variants.mnist_simple.kl_weight={weight}", "-S", "seeds=[0]")
     # The workers `queue start` leaves behind inherit its output: a file, not a pipe (a pipe would never close).
     with open(project.parent / "queue.log", "w") as log:
