@@ -12,9 +12,10 @@ import pandas as pd
 
 from vae_study.cli import run_stage
 from vae_study.datasets import load_dataset, scale_images
-from vae_study.errors import PipelineError
-from vae_study.params import load_params, seeds, summarize_params, variant_names, variant_params
-from vae_study.paths import COMPARISONS_FILE, PREPARED_DIR, SUMMARY_DIR, evaluation_file, latents_dir, stage_name, training_outputs
+from vae_study.analysis_params import summarize_params
+from vae_study.params import load_params, seeds, study_variants
+from vae_study.paths import (COMPARISONS_FILE, PREPARED_DIR, SUMMARY_DIR, evaluation_file, latents_file, run_label, stage_name,
+                             training_outputs)
 from vae_study.summary import class_scores, curve_shape, flatten, paired_differences, summarize_runs, with_gains_over_chance
 
 
@@ -24,42 +25,30 @@ def run_metrics(variant, seed: int, data, pixel_variances: dict[str, float], set
     None if the run has not finished (its evaluation is missing).
     """
     outputs = training_outputs(variant.name, seed)
-    if not (outputs.metrics.exists() and evaluation_file(variant.name, seed).exists()):
+    if not (outputs.metrics.exists() and evaluation_file(variant.name, seed).exists() and latents_file(variant.name, seed).exists()):
         return None
     train = json.loads(outputs.metrics.read_text())
     evaluation = json.loads(evaluation_file(variant.name, seed).read_text())
     batches = pd.read_csv(outputs.batches)
-    try:
-        curve = curve_shape(batches, int(np.prod(data.image_shape)), pixel_variances[variant.dataset], settings.loss_window,
-                            settings.flat_after)
-    except ValueError as error:
-        raise PipelineError(f"summarize.loss_window / flat_after do not fit {outputs.batches}: {error}") from None
+    curve = curve_shape(batches, int(np.prod(data.image_shape)), pixel_variances[variant.dataset], settings.loss_window,
+                        settings.flat_after)
+    uncomputable = [name for name, value in curve.items() if value is None]
+    if uncomputable:
+        print(f"summarize: warning: {run_label(variant.name, seed)} has {len(batches)} batches, too few for "
+              f"curve.{', curve.'.join(uncomputable)} (windows of {settings.loss_window}, level at batch "
+              f"{settings.flat_after}); they are left out as not computable", flush=True)
     labels = data.splits["train"].labels
     shares = {name: float(np.mean(labels == index)) for index, name in enumerate(data.class_names)}
-    test = pd.read_csv(latents_dir(variant.name, seed) / "test.csv", dtype={"class": str, "knn_class": str})
+    test = pd.read_csv(latents_file(variant.name, seed), dtype={"class": str, "knn_class": str})
     classes = class_scores(test, shares, settings.mixes.get(variant.dataset, {}))
     return with_gains_over_chance(flatten({"train": train["train"], **evaluation, "curve": curve, "classes": classes}))
-
-
-def check_mixes(mixes: dict, datasets: dict) -> None:
-    for dataset, groups in mixes.items():
-        if dataset not in datasets:
-            continue
-        for name, pair in groups.items():
-            unknown = [member for group in pair for member in group if member not in datasets[dataset].class_names]
-            if unknown:
-                raise PipelineError(
-                    f"summarize.mixes.{dataset}.{name} names class {unknown[0]!r}; {dataset}'s classes are "
-                    f"{', '.join(datasets[dataset].class_names)}"
-                )
 
 
 def main() -> None:
     params = load_params()
     settings = summarize_params(params)
-    variants = [variant_params(params, name) for name in variant_names(params)]
+    variants = study_variants(params)
     datasets = {name: load_dataset(PREPARED_DIR / name, splits=("train",)) for name in {v.dataset for v in variants}}
-    check_mixes(settings.mixes, datasets)
     pixel_variances = {name: float(scale_images(data.splits["train"].images).var()) for name, data in datasets.items()}
     runs, missing = {}, []
     for variant in variants:
@@ -69,7 +58,7 @@ def main() -> None:
             runs[variant.name] = {seed: metrics for seed, metrics in found.items() if metrics is not None}
     if missing:
         print(f"summarize: {len(missing)} runs missing, left out: dvc repro {' '.join(missing)} makes them "
-              "(a new variant must also be in its dataset's list in dvc.yaml's vars)", flush=True)
+              "(a variant runs when params.yaml's study lists it)", flush=True)
     SUMMARY_DIR.mkdir(parents=True, exist_ok=True)
     for stale in SUMMARY_DIR.glob("*.json"):
         if stale.stem not in runs:
@@ -77,14 +66,11 @@ def main() -> None:
     for name, per_seed in runs.items():
         (SUMMARY_DIR / f"{name}.json").write_text(json.dumps(summarize_runs(per_seed), indent=2) + "\n")
     comparisons = {}
-    names = [variant.name for variant in variants]
     for label, pair in settings.compare.items():
-        unknown = [name for name in (pair["a"], pair["b"]) if name not in names]
-        if unknown:
-            raise PipelineError(f"summarize.compare.{label} names {unknown[0]!r}, which is not a variant; use one of {', '.join(names)}")
-        if pair["a"] not in runs or pair["b"] not in runs:
-            continue
-        comparisons[label] = {"a": pair["a"], "b": pair["b"], **paired_differences(runs[pair["a"]], runs[pair["b"]])}
+        if pair["a"] in runs and pair["b"] in runs:
+            comparisons[label] = {"a": pair["a"], "b": pair["b"], **paired_differences(runs[pair["a"]], runs[pair["b"]])}
+        else:
+            print(f"summarize: comparison {label} left out: it needs runs of {pair['a']} and {pair['b']}", flush=True)
     COMPARISONS_FILE.write_text(json.dumps(comparisons, indent=2) + "\n")
     count = sum(len(per_seed) for per_seed in runs.values())
     print(f"summarize: {count} runs of {len(runs)} variants, {len(comparisons)} comparisons", flush=True)

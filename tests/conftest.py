@@ -2,7 +2,6 @@
 
 import importlib.util
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -66,7 +65,7 @@ def dvc(project: Path, *args, check=True, env_update=None):
 def copy_project(project: Path, update=None, variants: dict[str, list[str]] | None = None) -> Path:
     """Copy the pipeline's files into ``project``, edit its params with ``update``, init git and DVC.
 
-    ``variants`` ({dataset: [variant, ...]}) keeps only those variants, in params.yaml and in dvc.yaml's lists.
+    ``variants`` ({dataset: [variant, ...]}) keeps only those variants (params.yaml's variants, study and compare).
     """
     project.mkdir(parents=True)
     for entry in PROJECT_FILES:
@@ -84,10 +83,7 @@ def copy_project(project: Path, update=None, variants: dict[str, list[str]] | No
         params["summarize"]["compare"] = {
             label: pair for label, pair in params["summarize"]["compare"].items() if {pair["a"], pair["b"]} <= set(kept)
         }
-        pipeline = (project / "dvc.yaml").read_text()
-        for dataset, names in variants.items():
-            pipeline = re.sub(rf"{dataset}_variants: \[[^\]]*\]", f"{dataset}_variants: [{', '.join(names)}]", pipeline)
-        (project / "dvc.yaml").write_text(pipeline)
+        params["study"] = variants
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     run_command(["git", "init", "-q"], cwd=project)
     dvc(project, "init", "-q")
@@ -109,6 +105,9 @@ def tiny_params(params, mnist_source, cifar_source=None, epochs=2):
     """Point the datasets at generated folders and shrink training to seconds."""
     params["datasets"]["mnist"]["source"] = str(mnist_source)
     params["datasets"]["cifar10"]["source"] = str(cifar_source or mnist_source)
+    for dataset in params["datasets"].values():
+        dataset["classes"] = ["a", "b", "c"]  # write_image_folder's classes
+    params["evaluate"]["superclasses"] = {}
     params["train"].update(epochs=epochs, batch_size=4)
     params["seeds"] = [0]
     for variant in params["variants"].values():

@@ -1,26 +1,23 @@
 """Evaluation: metric functions against hand-computed values, and refusing a mismatched model."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from toy_training import toy_variant
 from vae_study.errors import PipelineError
-import pandas as pd
-
-from vae_study.evaluation import (
+from vae_study.evaluation import encode, psnr_db, reconstruction_metrics, sampled_objective
+from vae_study.inference import load_variant_model
+from vae_study.latent import (
     chance_accuracy,
-    encode,
-    reconstruction_metrics,
-    sampled_objective,
     knn_accuracy,
     knn_confusion,
     knn_predict,
-    psnr_db,
+    majority_accuracy,
     silhouette,
     superclass_labels,
 )
-from vae_study.inference import load_variant_model
 from vae_study.model import VAE
-from vae_study.params import TrainParams, VariantParams
 
 
 def test_psnr_of_known_mse():
@@ -67,6 +64,14 @@ def test_chance_accuracy_of_unbalanced_classes():
     assert chance_accuracy(np.array([0, 1]), np.array([2, 2])) == 0.0
 
 
+def test_majority_baseline_beats_chance_on_unbalanced_groups():
+    """Vehicles 40% / animals 60%: guessing at those rates scores 0.52, always answering animals 0.60."""
+    train = np.array([0] * 40 + [1] * 60)
+    test = np.array([0] * 4 + [1] * 6)
+    assert chance_accuracy(train, test) == pytest.approx(0.52)
+    assert majority_accuracy(train, test) == pytest.approx(0.60)
+
+
 def test_knn_confusion_rows_are_shares_of_the_true_class():
     table = pd.DataFrame({"label": [0, 0, 0, 0, 1, 1, 2], "knn_label": [0, 0, 0, 1, 1, 1, 0]})
     expected = [[0.75, 0.25, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
@@ -84,7 +89,7 @@ def test_superclass_mapping():
 
 
 def _variant(latent_dim=2):
-    return VariantParams("toy", "mnist", (4,), (8,), latent_dim, 1.0, TrainParams())
+    return toy_variant(latent_dim=latent_dim, conv_filters=(4,))
 
 
 def test_model_checks_name_the_variant_and_file(tmp_path):

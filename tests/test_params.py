@@ -6,24 +6,16 @@ import pytest
 import yaml
 
 from conftest import PROJECT_ROOT
+from vae_study.analysis_params import evaluate_params, plot_params, summarize_params
+from vae_study.checks import check_params
 from vae_study.errors import PipelineError
-from vae_study.params import dataset_params, evaluate_params, plot_params, seeds, summarize_params, variant_params
+from vae_study.params import dataset_params, seeds, study, variant_params
 
 PARAMS = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
 
 
-def test_project_params_are_valid():
-    for name in PARAMS["datasets"]:
-        assert dataset_params(PARAMS, name).source.startswith("../shared/datasets/")
-    variants = {name: variant_params(PARAMS, name) for name in PARAMS["variants"]}
-    assert variants["cifar10_deep"].dense_units == (1024, 256, 32)
-    assert variants["cifar10_deep"].kl_weight == 0.5
-    assert variants["mnist_simple"].train.batch_size == 50
-    assert variants["mnist_simple"].train.learning_rate == 1e-4
-    assert variants["mnist_simple"].reconstruction_loss == "sum_squared"
-    assert variant_params(_with("variants.mnist_simple.reconstruction_loss", "binary_crossentropy"), "mnist_simple").reconstruction_loss == "binary_crossentropy"
-    evaluate_params(PARAMS)
-    plot_params(PARAMS)
+def test_project_params_pass_every_check():
+    assert check_params(PARAMS).startswith(f"{len(PARAMS['datasets'])} datasets, {len(PARAMS['variants'])} variants")
 
 
 def _with(path: str, value):
@@ -44,6 +36,8 @@ DATASET_CASES = [
     ("datasets.mnist.max_train", 1.5, r"max_train = 1.5 \(float\)"),
     ("datasets.mnist.source", 3, r"datasets.mnist.source = 3 \(int\) is invalid"),
     ("datasets.mnist.colour", "red", r"unknown key datasets.mnist.colour; valid keys are"),
+    ("datasets.mnist.classes", ["0", "0"], r"datasets.mnist.classes = \['0', '0'\] .* each once"),
+    ("datasets.mnist.classes", [0, 1], r"classes = \[0, 1\] .*quote digits"),
 ]
 
 
@@ -85,11 +79,19 @@ def test_bad_variant_params(path, value, message):
         variant_params(_with(path, value), "mnist_simple")
 
 
-def test_missing_variant_key_and_unknown_variant():
-    params = copy.deepcopy(PARAMS)
-    del params["variants"]["mnist_simple"]["latent_dim"]
-    with pytest.raises(PipelineError, match="missing key variants.mnist_simple.latent_dim"):
-        variant_params(params, "mnist_simple")
+def test_every_key_is_required_and_unknown_names_are_refused():
+    """params.yaml is the one place values live: a missing key is an error, never a default."""
+    for section, owner, key, check in [("variants", "mnist_simple", "latent_dim", lambda p: variant_params(p, "mnist_simple")),
+                                       ("variants", "mnist_simple", "reconstruction_loss", lambda p: variant_params(p, "mnist_simple")),
+                                       ("train", None, "onednn", lambda p: variant_params(p, "mnist_simple")),
+                                       ("datasets", "mnist", "max_train", lambda p: dataset_params(p, "mnist")),
+                                       ("evaluate", None, "knn_neighbors", evaluate_params),
+                                       ("plot", None, "samples", plot_params)]:
+        params = copy.deepcopy(PARAMS)
+        (params[section][owner] if owner else params[section]).pop(key)
+        where = f"{section}.{owner}.{key}" if owner else f"{section}.{key}"
+        with pytest.raises(PipelineError, match=f"missing key {where}"):
+            check(params)
     with pytest.raises(PipelineError, match="unknown variant 'nope'"):
         variant_params(PARAMS, "nope")
 
@@ -97,7 +99,7 @@ def test_missing_variant_key_and_unknown_variant():
 def test_variant_overrides_shared_train_settings():
     variant = variant_params(_with("variants.cifar10_deep.epochs", 3), "cifar10_deep")
     assert variant.train.epochs == 3
-    assert variant_params(PARAMS, "cifar10_simple").train.epochs == 10
+    assert variant_params(PARAMS, "cifar10_simple").train.epochs == PARAMS["train"]["epochs"] != 3
 
 
 def test_jit_compile_true_is_allowed_on_jax():
@@ -115,19 +117,32 @@ def test_seeds_set_each_run_and_are_checked():
             seeds(_with("seeds", value))
 
 
-def test_summarize_params_are_checked():
-    settings = summarize_params(PARAMS)
-    assert settings.compare["deep_vs_simple"] == {"a": "cifar10_simple", "b": "cifar10_deep"}
-    with pytest.raises(PipelineError, match=r"summarize.compare = .* use a mapping label -> \{a: variant, b: variant\}"):
-        summarize_params(_with("summarize.compare", {"x": {"a": "mnist_flat"}}))
-    with pytest.raises(PipelineError, match=r"summarize.flat_after = 10 .* integer >= 1000"):
-        summarize_params(_with("summarize.flat_after", 10))
+ANALYSIS_CASES = [
+    ("evaluate.knn_neighbors", 0, evaluate_params, r"evaluate.knn_neighbors = 0 \(int\) is invalid; use an integer >= 1"),
+    ("evaluate.superclasses.cifar10.vehicles", ["airplane", "car"], evaluate_params,
+     r"evaluate.superclasses.cifar10.vehicles names class 'car'; the dataset's classes are airplane, automobile"),
+    ("evaluate.superclasses.cifar10.animals", ["bird"], evaluate_params,
+     r"evaluate.superclasses.cifar10 leaves out 'cat'; every class belongs to exactly one group"),
+    ("evaluate.superclasses.svhn", {"a": ["1"]}, evaluate_params, r"evaluate.superclasses names dataset 'svhn'"),
+    ("summarize.compare", {"x": {"a": "mnist_flat"}}, summarize_params,
+     r"summarize.compare = .* use a mapping label -> \{a: variant, b: variant\}"),
+    ("summarize.compare", {"x": {"a": "mnist_flat", "b": "mnist_huge"}}, summarize_params,
+     r"summarize.compare.x names 'mnist_huge', which is not a variant"),
+    ("summarize.flat_after", 10, summarize_params, r"summarize.flat_after = 10 .* integer >= 1000"),
+    ("summarize.mixes.mnist.fours_nines", [["4"], ["nine"]], summarize_params,
+     r"summarize.mixes.mnist.fours_nines\[1\] names class 'nine'"),
+    ("plot.manifold_grid", 1, plot_params, r"plot.manifold_grid = 1 .* integer >= 2"),
+    ("study.mnist", ["mnist_simple", "cifar10_simple"], study,
+     r"study.mnist lists 'cifar10_simple', a variant of dataset 'cifar10'; list it under study.cifar10"),
+    ("study.mnist", ["mnist_simple", "mnist_simple"], study, r"study.mnist = .* lists a variant twice"),
+    ("study.mnist", ["mnist_huge"], study, r"study.mnist names 'mnist_huge', which is not a variant"),
+    ("study.mnist", "mnist_simple", study, r"study.mnist = 'mnist_simple' \(str\) is invalid; use a list of variant names"),
+]
 
 
-def test_dvc_yaml_lists_every_variant_under_its_dataset():
-    """dvc.yaml's per-dataset train/embed matrices must list exactly the variants of params.yaml with that dataset."""
-    pipeline = yaml.safe_load((PROJECT_ROOT / "dvc.yaml").read_text())
-    listed = {key.removesuffix("_variants"): names for entry in pipeline["vars"] for key, names in entry.items()}
-    expected = {dataset: [name for name, spec in PARAMS["variants"].items() if spec["dataset"] == dataset]
-                for dataset in PARAMS["datasets"]}
-    assert {dataset: sorted(names) for dataset, names in listed.items()} == {d: sorted(n) for d, n in expected.items()}
+@pytest.mark.parametrize("path, value, read, message", ANALYSIS_CASES)
+def test_bad_analysis_and_study_params(path, value, read, message):
+    with pytest.raises(PipelineError, match=message):
+        read(_with(path, value))
+    with pytest.raises(PipelineError, match=message):
+        check_params(_with(path, value))  # the check stage runs every check

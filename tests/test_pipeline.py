@@ -44,11 +44,18 @@ def test_repro_writes_every_output(reproduced):
             evaluation = json.loads((project / "metrics" / "eval" / f"{run}.json").read_text())
             assert set(evaluation["test"]) == {"mse", "psnr_db", "r2", "reconstruction"}
             assert set(evaluation["objective"]) == {"loss", "reconstruction", "kl", "samples", "seed"}
-            assert "knn3_accuracy" in evaluation["latent"] and "silhouette" in evaluation["latent"]
+            assert {"knn3_accuracy", "knn3_chance", "knn3_majority", "silhouette"} <= set(evaluation["latent"])
             assert ("knn3_ab_c_accuracy" in evaluation["latent"]) == name.startswith("cifar10")
-            test_table = pd.read_csv(project / "data" / "latents" / run / "test.csv")
+            test_table = pd.read_csv(project / "metrics" / "latents" / f"{run}.csv.gz")
             assert len(test_table) == 3 * 3 and set(test_table["knn_label"]) <= {0, 1, 2}
             assert (test_table["knn_class"] == test_table["knn_label"].map(dict(enumerate("abc")))).all()
+            assert np.mean(test_table["knn_label"] == test_table["label"]) == pytest.approx(evaluation["latent"]["knn3_accuracy"])
+            with np.load(project / "metrics" / "figures" / f"{run}.npz") as arrays:
+                shape = (16, 16, 1) if name.startswith("mnist") else (17, 18, 3)
+                assert arrays["originals"].shape == arrays["reconstructions"].shape == (3, *shape)
+                assert arrays["samples"].shape == (4, *shape) and arrays["samples"].dtype == np.uint8
+                assert ("manifold" in arrays) == (name != "cifar10_highdim")
+                np.testing.assert_allclose(arrays["train_class_shares"], [1 / 3] * 3)
         first, second = (pd.read_csv(project / "metrics" / "history" / name / f"seed-{seed}" / "batches.csv") for seed in (0, 1))
         assert not np.allclose(first["loss"], second["loss"]), f"{name}: seeds 0 and 1 trained alike"
         for figure in (f"latent/{name}.png", f"samples/{name}.png", f"knn_confusion/{name}.png"):
@@ -84,7 +91,10 @@ def test_summary_aggregates_the_seeds_and_pairs_them(reproduced):
     differences = [b["test"]["r2"] - a["test"]["r2"] for a, b in zip(runs["cifar10_simple"], runs["cifar10_deep"])]
     assert (deep["a"], deep["b"], deep["seeds"]) == ("cifar10_simple", "cifar10_deep", 2)
     assert deep["test.r2"]["mean"] == pytest.approx(np.mean(differences))
-    assert deep["test.r2"]["excludes_zero"] in (0, 1)
+    half = stats.t.ppf(0.975, 1) * np.std(differences, ddof=1) / np.sqrt(2)
+    low, high = np.mean(differences) - half, np.mean(differences) + half
+    assert deep["test.r2"]["ci95_low"] == pytest.approx(low)
+    assert deep["test.r2"]["excludes_zero"] == int(low > 0 or high < 0)
     assert "latent.knn3_ab_c_accuracy" not in comparisons["mnist_vs_cifar10"]  # MNIST has no super-classes
 
 
@@ -144,7 +154,9 @@ def test_one_variant_param_leaves_other_variants_up_to_date(reproduced):
     params["variants"]["cifar10_deep"]["kl_weight"] = 0.25
     params_file.write_text(yaml.safe_dump(params, sort_keys=False))
     try:
-        assert _changed_stages(project) == {"train-cifar10@cifar10_deep-0", "train-cifar10@cifar10_deep-1", "summarize", "plot"}
+        # check reruns on any params change, but its output stays the same, so nothing else follows from it
+        assert _changed_stages(project) == {"check", "summarize", "plot"} | {
+            f"{stage}-cifar10@cifar10_deep-{seed}" for stage in ("train", "embed") for seed in (0, 1)}
     finally:
         params_file.write_text(original)
 
@@ -163,7 +175,7 @@ def test_one_more_seed_adds_only_its_runs(reproduced):
     finally:
         params_file.write_text(original)
     new_runs = {f"{stage}-{'mnist' if name.startswith('mnist') else 'cifar10'}@{name}-2" for name in VARIANTS for stage in ("train", "embed")}
-    assert changed == new_runs | {"summarize", "plot"}
+    assert changed == new_runs | {"check", "summarize", "plot"}
 
 
 def test_changed_source_content_reruns_only_its_fetch(reproduced):
@@ -181,23 +193,20 @@ def test_changed_source_content_reruns_only_its_fetch(reproduced):
 def test_plot_bad_inputs_name_the_problem_and_keep_old_figures(reproduced):
     import sys
 
-    import yaml
-
     from conftest import run_command
 
     project, _, _ = reproduced
-    params_file = project / "params.yaml"
-    original = params_file.read_text()
     figures = sorted(path.relative_to(project) for path in (project / "plots").rglob("*.png"))
-    params = yaml.safe_load(original)
-    params["plot"]["manifold_grid"] = 1
-    params_file.write_text(yaml.safe_dump(params, sort_keys=False))
+    inputs = project / "metrics" / "figures" / "mnist_simple" / "seed-0.npz"
+    saved = inputs.read_bytes()
+    inputs.write_bytes(saved[: len(saved) // 2])
     try:
         result = run_command([sys.executable, "stages/plot.py"], cwd=project, check=False)
     finally:
-        params_file.write_text(original)
+        inputs.write_bytes(saved)
     assert result.returncode == 2
-    assert "plot.manifold_grid = 1 (int) is invalid; use an integer >= 2" in result.stderr
+    assert "metrics/figures/mnist_simple/seed-0.npz cannot be read" in result.stderr
+    assert "rerun dvc repro embed-mnist@mnist_simple-0" in result.stderr
 
     history = project / "metrics" / "history" / "cifar10_deep" / "seed-1" / "batches.csv"
     saved = history.read_bytes()
@@ -209,6 +218,46 @@ def test_plot_bad_inputs_name_the_problem_and_keep_old_figures(reproduced):
     assert result.returncode == 2
     assert "metrics/history/cifar10_deep/seed-1/batches.csv cannot be parsed" in result.stderr
     assert sorted(path.relative_to(project) for path in (project / "plots").rglob("*.png")) == figures
+
+
+def _tracked_files(project) -> dict[str, bytes]:
+    """Every output the pipeline wrote (DVC-cached or committed), by path."""
+    return {str(path.relative_to(project)): path.read_bytes()
+            for folder in ("data", "metrics", "plots") for path in sorted((project / folder).rglob("*")) if path.is_file()}
+
+
+BAD_VALUES = [  # one per section: (-S override, the message the check stage stops with)
+    ("evaluate.knn_neighbors=0", "evaluate.knn_neighbors = 0 (int) is invalid; use an integer >= 1"),
+    ("plot.samples=0", "plot.samples = 0 (int) is invalid; use an integer >= 1"),
+    ("summarize.flat_after=1", "summarize.flat_after = 1 (int) is invalid; use an integer >= 2"),
+    ("variants.mnist_simple.latent_dim=0", "variants.mnist_simple.latent_dim = 0 (int) is invalid; use an integer >= 1"),
+    ("train.learning_rate=-1", "train.learning_rate = -1 (int) is invalid; use a number > 0.0"),
+]
+
+
+def test_a_bad_value_stops_exp_run_before_anything_runs_or_is_deleted(reproduced):
+    """With the outputs committed, each bad value fails `dvc exp run` in the check stage: nothing retrained or deleted."""
+    import time
+
+    from conftest import run_command
+
+    project, _, _ = reproduced
+    run_command(["git", "add", "-A"], cwd=project)
+    run_command(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "outputs", "--allow-empty"], cwd=project)
+    before = _tracked_files(project)
+    for override, message in BAD_VALUES:
+        started = time.monotonic()
+        # A valid change to the training first: without the check, it would retrain before the bad value is read.
+        result = dvc(project, "exp", "run", "-S", "train.epochs=3", "-S", override, check=False)
+        elapsed = time.monotonic() - started
+        run_command(["git", "checkout", "params.yaml"], cwd=project)
+        assert result.returncode != 0, override
+        assert f"error: {message}" in result.stderr, (override, result.stderr)
+        assert "Running stage 'check'" in result.stdout and result.stdout.count("Running stage") == 1, result.stdout
+        assert elapsed < 30, f"{override}: refused after {elapsed:.0f} s"
+        assert run_command(["git", "status", "--porcelain"], cwd=project).stdout == ""
+        assert _tracked_files(project) == before, f"{override} changed or deleted outputs"
+        assert _changed_stages(project) == set()
 
 
 def _experiments(shown) -> list[dict]:
@@ -231,7 +280,7 @@ def test_two_queued_experiments_run_side_by_side(reproduced):
 
     project, _, _ = reproduced
     run_command(["git", "add", "-A"], cwd=project)
-    run_command(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "baseline"], cwd=project)
+    run_command(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "baseline", "--allow-empty"], cwd=project)
     weights = (0.25, 2.0)
     for weight in weights:  # one seed each: both still train side by side, with two stages fewer each
         dvc(project, "exp", "run", "--queue", "-S", f"variants.mnist_simple.kl_weight={weight}", "-S", "seeds=[0]")

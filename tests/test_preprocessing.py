@@ -22,7 +22,8 @@ def _raw(train=100, test=40, classes=4):
 
 
 def _params(**overrides):
-    return DatasetParams(name="toy", source="tfds", tfds_name="toy", **overrides)
+    settings = dict(validation_size=0, max_train=None, max_test=None, seed=0) | overrides
+    return DatasetParams(name="toy", source="tfds", tfds_name="toy", classes=("a", "b", "c"), **settings)
 
 
 def test_scaling_is_exactly_x_over_255():

@@ -59,8 +59,17 @@ def test_curve_shape_of_a_curve_flat_after_4000_and_one_still_falling():
     assert flat["late_cv"] == pytest.approx(0.005, rel=0.1)  # sd 0.5 around 100
     falling = curve_shape(_curve(1000 - 0.05 * steps + noise), values_per_image=10, pixel_variance=1.0)
     assert falling["drop_after_4000"] > 0.5 and falling["last_window_change"] < -0.05
-    with pytest.raises(ValueError, match="too few"):
-        curve_shape(_curve(np.ones(3000)), values_per_image=1, pixel_variance=1.0)
+
+
+def test_curve_measures_a_short_run_cannot_support_are_none():
+    """A first run's 100 batches: no measure needs more than the run has; none is guessed."""
+    three_windows = curve_shape(_curve(np.linspace(4, 1, 3000)), values_per_image=1, pixel_variance=1.0)
+    assert three_windows["drop_after_4000"] is None  # no level at batch 4,000
+    assert three_windows["last_window_change"] < 0 and three_windows["final_per_value"] == pytest.approx(1.5, rel=0.01)
+    short = curve_shape(_curve(np.ones(100)), values_per_image=1, pixel_variance=1.0)
+    assert short == dict.fromkeys(["final_per_value", "final_over_variance", "drop_after_4000", "last_window_change",
+                                   "late_cv"])
+    assert flatten({"curve": short}) == {}  # left out of the summaries
 
 
 def test_class_scores_perfect_and_null_predictions():

@@ -35,6 +35,35 @@ def test_per_batch_log_metrics_and_model(tmp_path):
     assert outputs.model.exists() and not any(outputs.checkpoints.iterdir())
 
 
+def test_validation_split_is_scored_each_epoch_and_reported(tmp_path):
+    """With a validation split, every epoch row has val_* terms, and metrics report the last epoch's."""
+    from vae_study.datasets import Split
+
+    data = toy_data(24)
+    held_out = toy_data(8, seed=1).splits["train"]
+    data.splits["validation"] = Split(held_out.images, held_out.labels)
+    outputs = outputs_in(tmp_path)
+    metrics = train_variant(toy_variant(epochs=2), data, outputs)
+    epochs = pd.read_csv(outputs.epochs)
+    assert {"val_loss", "val_reconstruction", "val_kl", "val_mse"} <= set(epochs.columns)
+    assert len(epochs) == 2 and epochs["val_loss"].notna().all()
+    assert metrics["validation"] == pytest.approx({name: epochs[f"val_{name}"].iloc[-1] for name in ("loss", "reconstruction", "kl", "mse")})
+    np.testing.assert_allclose(epochs["val_loss"], epochs["val_reconstruction"] + epochs["val_kl"], rtol=1e-5)
+    assert not np.allclose(epochs["val_loss"], epochs["loss"])  # scored on other images than the training mean
+    assert len(pd.read_csv(outputs.batches)) == 2 * 6  # the validation images are not trained on
+
+
+def test_training_metrics_record_the_environment(tmp_path):
+    import keras
+
+    metrics = train_variant(toy_variant(epochs=1), toy_data(8), outputs_in(tmp_path))
+    recorded = json.loads(outputs_in(tmp_path).metrics.read_text())["environment"]
+    assert recorded == metrics["environment"]
+    assert recorded["keras"] == keras.__version__ and recorded["numpy"] == np.__version__
+    assert recorded["keras_backend"] == "tensorflow" and recorded["tensorflow"]
+    assert recorded["cpu"] and recorded["accelerators"] == []  # the CPU-only test machine
+
+
 def test_same_seed_gives_identical_batch_losses(tmp_path):
     for run in ("a", "b"):
         train_variant(toy_variant(epochs=2), toy_data(24), outputs_in(tmp_path / run))

@@ -19,12 +19,17 @@ def toy_data(count: int, seed: int = 0):
     return Dataset(class_names=["a", "b", "c"], splits={"train": Split(images, labels), "test": Split(images[:9], labels[:9])})
 
 
-def toy_variant(epochs=2, learning_rate=1e-3, batch_size=4, **train):
-    from vae_study.params import TrainParams, VariantParams
+def toy_variant(epochs=2, learning_rate=1e-3, batch_size=4, latent_dim=2, conv_filters=(2, 4), **train):
+    """A small variant with the project's train settings (params.yaml), changed by the keyword arguments."""
+    from dataclasses import replace
 
+    from vae_study.params import VariantParams, load_params, train_params
+
+    shared = train_params(load_params(Path(__file__).resolve().parents[1] / "params.yaml"))
     return VariantParams(
-        name="toy", dataset="mnist", conv_filters=(2, 4), dense_units=(8,), latent_dim=2, kl_weight=1.0,
-        train=TrainParams(epochs=epochs, learning_rate=learning_rate, batch_size=batch_size, **train),
+        name="toy", dataset="mnist", conv_filters=conv_filters, dense_units=(8,), latent_dim=latent_dim, kl_weight=1.0,
+        reconstruction_loss="sum_squared",
+        train=replace(shared, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size, **train),
     )
 
 

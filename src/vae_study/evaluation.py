@@ -9,10 +9,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from vae_study.datasets import Dataset, scale_images
-from vae_study.errors import PipelineError
-from vae_study.model import VAE
 from vae_study.batching import in_order
+from vae_study.datasets import Dataset, scale_images
+from vae_study.latent import chance_accuracy, knn_accuracy, knn_predict, latent_table, majority_accuracy, silhouette, superclass_labels
+from vae_study.model import VAE
 
 
 def psnr_db(mse: float, max_value: float = 1.0) -> float:
@@ -20,63 +20,6 @@ def psnr_db(mse: float, max_value: float = 1.0) -> float:
     if mse <= 0:
         return math.inf
     return 10.0 * math.log10(max_value**2 / mse)
-
-
-def knn_predict(train_points, train_labels, test_points, neighbors: int) -> np.ndarray:
-    """Labels a k-nearest-neighbour classifier fit on the train points gives the test points.
-
-    Votes are weighted by inverse distance. With uniform votes, scikit-learn breaks
-    the frequent ties (k = 5, 10 classes) toward the lowest label, which on
-    uninformative points predicts class 0 for about a quarter of them; weighted
-    votes practically never tie, so no class is favoured by its label's order.
-    """
-    from sklearn.neighbors import KNeighborsClassifier
-
-    classifier = KNeighborsClassifier(n_neighbors=neighbors, weights="distance")
-    return classifier.fit(train_points, train_labels).predict(test_points)
-
-
-def chance_accuracy(train_labels, test_labels) -> float:
-    """Expected accuracy of a classifier that ignores the points and draws labels at the training classes' rates.
-
-    The level a kNN score must beat: sum over classes of train share x test share.
-    """
-    classes = np.union1d(train_labels, test_labels)
-    train_share = np.array([np.mean(train_labels == label) for label in classes])
-    test_share = np.array([np.mean(test_labels == label) for label in classes])
-    return float(train_share @ test_share)
-
-
-def knn_accuracy(train_points, train_labels, test_points, test_labels, neighbors: int) -> float:
-    """Accuracy of a k-nearest-neighbour classifier fit on train points, scored on test points."""
-    return float(np.mean(knn_predict(train_points, train_labels, test_points, neighbors) == test_labels))
-
-
-def knn_confusion(table: pd.DataFrame, class_names: list[str]) -> np.ndarray:
-    """Fraction of each true class (rows) that the kNN classifier gives each class (columns)."""
-    from sklearn.metrics import confusion_matrix
-
-    return confusion_matrix(table["label"], table["knn_label"], labels=range(len(class_names)), normalize="true")
-
-
-def silhouette(points, labels) -> float:
-    from sklearn.metrics import silhouette_score
-
-    return float(silhouette_score(points, labels))
-
-
-def superclass_labels(labels: np.ndarray, class_names: list[str], groups: dict[str, list[str]]) -> np.ndarray:
-    """Map class labels to the index of the group (in ``groups`` order) that holds each class."""
-    lookup = {}
-    for index, members in enumerate(groups.values()):
-        for name in members:
-            if name not in class_names:
-                raise PipelineError(f"super-class member {name!r} is not a class; classes are {class_names}")
-            lookup[class_names.index(name)] = index
-    missing = sorted(set(range(len(class_names))) - set(lookup))
-    if missing:
-        raise PipelineError(f"classes {[class_names[i] for i in missing]} belong to no super-class of {list(groups)}")
-    return np.array([lookup[int(label)] for label in labels], np.int64)
 
 
 def encode(model: VAE, images: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -89,18 +32,6 @@ def encode(model: VAE, images: np.ndarray, batch_size: int) -> tuple[np.ndarray,
         means.append(ops.convert_to_numpy(mean))
         log_vars.append(ops.convert_to_numpy(log_var))
     return np.concatenate(means), np.concatenate(log_vars)
-
-
-def latent_table(means: np.ndarray, log_vars: np.ndarray | None, labels: np.ndarray, class_names) -> pd.DataFrame:
-    columns = {"label": labels, "class": [class_names[label] for label in labels]}
-    columns.update({f"mean_{dim}": means[:, dim] for dim in range(means.shape[1])})
-    if log_vars is not None:
-        columns.update({f"log_var_{dim}": log_vars[:, dim] for dim in range(log_vars.shape[1])})
-    return pd.DataFrame(columns)
-
-
-def latent_means(table: pd.DataFrame) -> np.ndarray:
-    return table[[column for column in table.columns if column.startswith("mean_")]].to_numpy()
 
 
 def reconstruction_metrics(model: VAE, images: np.ndarray, means: np.ndarray, batch_size: int) -> dict:
@@ -147,12 +78,13 @@ def sampled_objective(model: VAE, images: np.ndarray, means: np.ndarray, log_var
     return {**{name: total / (len(images) * samples) for name, total in sums.items()}, "samples": samples, "seed": seed}
 
 
-def evaluate_variant(model: VAE, data: Dataset, settings, groups: dict | None) -> tuple[dict, dict]:
-    """Test reconstructions, the sampled objective and latent scores; also the latent tables behind them.
+def evaluate_variant(model: VAE, data: Dataset, settings, groups: dict | None) -> tuple[dict, pd.DataFrame, np.ndarray]:
+    """Test reconstructions, the sampled objective and latent scores; the test latent table; the test latent means.
 
-    ``settings`` are the evaluate params, ``groups`` the dataset's super-classes (or None). The test table carries each image's kNN
-    prediction, so the per-class picture (which classes the latent space mixes up)
-    can be drawn from it. Every kNN score has its chance level beside it.
+    ``settings`` are the evaluate params, ``groups`` the dataset's super-classes (or None). The test
+    table carries each image's kNN prediction, so the per-class picture (which classes the latent
+    space mixes up) can be drawn and recomputed from it. Every kNN score has two baselines beside it:
+    its chance level and the majority-class accuracy.
     """
     train, test = data.splits["train"], data.splits["test"]
     neighbors, batch_size = settings.knn_neighbors, settings.batch_size
@@ -163,6 +95,7 @@ def evaluate_variant(model: VAE, data: Dataset, settings, groups: dict | None) -
     latent = {
         f"knn{neighbors}_accuracy": float(np.mean(predicted == test.labels)),
         f"knn{neighbors}_chance": chance_accuracy(train.labels, test.labels),
+        f"knn{neighbors}_majority": majority_accuracy(train.labels, test.labels),
         "silhouette": silhouette(test_means, test.labels),
     }
     if groups:
@@ -171,13 +104,7 @@ def evaluate_variant(model: VAE, data: Dataset, settings, groups: dict | None) -
         test_groups = superclass_labels(test.labels, data.class_names, groups)
         latent[f"knn{neighbors}_{names}_accuracy"] = knn_accuracy(train_means, train_groups, test_means, test_groups, neighbors)
         latent[f"knn{neighbors}_{names}_chance"] = chance_accuracy(train_groups, test_groups)
-    test_table = latent_table(test_means, test_log_vars, test.labels, data.class_names)
-    test_table.insert(2, "knn_label", predicted)
-    test_table.insert(3, "knn_class", [data.class_names[label] for label in predicted])
-    tables = {
-        "test": test_table,
-        "train": latent_table(train_means, None, train.labels, data.class_names),
-    }
+        latent[f"knn{neighbors}_{names}_majority"] = majority_accuracy(train_groups, test_groups)
     metrics = {
         "test": reconstruction_metrics(model, test_images, test_means, batch_size),
         "objective": sampled_objective(
@@ -185,4 +112,4 @@ def evaluate_variant(model: VAE, data: Dataset, settings, groups: dict | None) -
         ),
         "latent": latent,
     }
-    return metrics, tables
+    return metrics, latent_table(test_means, test.labels, predicted, data.class_names), test_means

@@ -4,19 +4,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR = Path("data")
+PARAMS_CHECKED_FILE = DATA_DIR / "params-checked.txt"
 TFDS_DIR = DATA_DIR / "tfds"
 RAW_DIR = DATA_DIR / "raw"
 PREPARED_DIR = DATA_DIR / "prepared"
 MODELS_DIR = DATA_DIR / "models"
 CHECKPOINTS_DIR = DATA_DIR / "checkpoints"
-LATENTS_DIR = DATA_DIR / "latents"
-METRICS_DIR = Path("metrics")
+METRICS_DIR = Path("metrics")  # committed: everything the results page and the figures are computed from
 TRAINING_DIR = METRICS_DIR / "train"
 HISTORY_DIR = METRICS_DIR / "history"
 EVALUATION_DIR = METRICS_DIR / "eval"
+LATENTS_DIR = METRICS_DIR / "latents"
+FIGURE_INPUTS_DIR = METRICS_DIR / "figures"
 SUMMARY_DIR = METRICS_DIR / "summary"
 COMPARISONS_FILE = METRICS_DIR / "comparisons.json"
+CLAIMS_FILE = METRICS_DIR / "claims.json"
 PLOTS_DIR = Path("plots")
+TABLES_DIR = Path("docs") / "tables"  # the generated tables docs/results.md includes
 
 
 @dataclass
@@ -63,8 +67,14 @@ def stage_name(stage: str, dataset: str, variant: str, seed: int) -> str:
     return f"{stage}-{dataset}@{variant}-{seed}"
 
 
-def latents_dir(variant: str, seed: int) -> Path:
-    return LATENTS_DIR / run_label(variant, seed)
+def latents_file(variant: str, seed: int) -> Path:
+    """The run's test-set latent means, labels and kNN predictions (committed, gzip CSV)."""
+    return LATENTS_DIR / f"{run_label(variant, seed)}.csv.gz"
+
+
+def figure_inputs_file(variant: str, seed: int) -> Path:
+    """What the run's figures need from its model: decoded images, as uint8 arrays (committed)."""
+    return FIGURE_INPUTS_DIR / f"{run_label(variant, seed)}.npz"
 
 
 def evaluation_file(variant: str, seed: int) -> Path:

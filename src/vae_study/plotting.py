@@ -10,10 +10,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 
-from vae_study.evaluation import knn_confusion, latent_means, superclass_labels  # noqa: E402
+from vae_study.latent import knn_confusion, latent_means, superclass_labels  # noqa: E402
 
 DPI = 110
 SMOOTHING_WINDOW = 100
+# Super-class panels (vehicles vs animals): colours none of the ten class colours (tab10) uses.
+GROUP_COLOURS = ["#000000", "#b8b8b8", "#8c510a", "#35978f"]
 
 
 def _save(figure, path: Path) -> None:
@@ -34,14 +36,46 @@ def _scatter_panel(axes, points, colours, cmap, norm, labels) -> object:
     return scatter
 
 
+def _spread_labels(anchors: np.ndarray, size: np.ndarray, steps: int = 200) -> np.ndarray:
+    """Label positions near ``anchors`` (axes fractions) pushed apart until boxes of ``size`` no longer overlap."""
+    positions = anchors.astype(float).copy()
+    for _ in range(steps):
+        moved = False
+        for first in range(len(positions)):
+            for second in range(first + 1, len(positions)):
+                gap = positions[second] - positions[first]
+                overlap = size - np.abs(gap)
+                if (overlap > 0).all():
+                    axis = int(np.argmin(overlap))  # separate along the axis that needs the smaller move
+                    direction = np.sign(gap[axis]) or (1.0 if second % 2 else -1.0)
+                    positions[first, axis] -= direction * overlap[axis] / 2 + 1e-3
+                    positions[second, axis] += direction * overlap[axis] / 2 + 1e-3
+                    moved = True
+        positions += 0.05 * (anchors - positions)  # a weak pull back toward each label's own point
+        if not moved:
+            break
+    return np.clip(positions, size / 2, 1 - size / 2)
+
+
 def _label_centroids(axes, points, table: pd.DataFrame, class_names: list[str]) -> None:
-    """Each class's median point, labelled with its name: readable where ten colours overlap."""
+    """Each class's median point, labelled with its name; labels pushed apart so none hides another, with a leader line."""
+    medians, names = [], []
     for label, name in enumerate(class_names):
         members = points[table["label"].to_numpy() == label]
         if len(members):
-            x, y = np.median(members, axis=0)
-            axes.annotate(name, (x, y), ha="center", va="center", fontsize=8, fontweight="bold",
-                          bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.75, "linewidth": 0})
+            medians.append(np.median(members, axis=0))
+            names.append(name)
+    if not medians:
+        return
+    medians = np.array(medians)
+    to_fraction = axes.transAxes.inverted().transform
+    anchors = to_fraction(axes.transData.transform(medians))
+    longest = max(len(name) for name in names)
+    places = _spread_labels(anchors, np.array([0.012 * longest + 0.03, 0.05]))
+    for name, median, place in zip(names, medians, places):
+        axes.annotate(name, median, xytext=place, textcoords="axes fraction", ha="center", va="center", fontsize=8,
+                      fontweight="bold", arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6},
+                      bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.85, "linewidth": 0})
 
 
 def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, path: Path,
@@ -74,7 +108,7 @@ def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, p
     colorbar.set_label("class (names at each class's median)")
     if groups:
         group_labels = superclass_labels(table["label"].to_numpy(), class_names, groups)
-        group_cmap = ListedColormap(["tab:blue", "tab:orange", "tab:green", "tab:red"][: len(groups)])
+        group_cmap = ListedColormap(GROUP_COLOURS[: len(groups)])
         group_norm = BoundaryNorm(np.arange(len(groups) + 1) - 0.5, len(groups))
         grouped = _scatter_panel(axes[0, 1], points, group_labels, group_cmap, group_norm, labels)
         group_bar = figure.colorbar(grouped, ax=axes[0, 1], ticks=np.arange(len(groups)))
@@ -90,31 +124,28 @@ def plot_knn_confusion(table: pd.DataFrame, class_names: list[str], chance: np.n
     """Per true class, the share of its test images the latent kNN classifier assigns to each class.
 
     ``chance`` is each class's share of the training set: the diagonal a guess by class rates would reach.
-    The colour scale runs from 0 to the largest share, white at the mean chance level: blue above
-    chance, red below, so weak matrices (CIFAR-10) are not washed out.
+    A sequential scale from white (0) to dark blue (the largest share), with the mean chance level
+    marked on the colour bar, so that empty cells are blank and only real shares stand out.
     """
-    from matplotlib.colors import TwoSlopeNorm
-
     fractions = knn_confusion(table, class_names)
     count = len(class_names)
     level = float(np.mean(chance))
-    norm = TwoSlopeNorm(vmin=0.0, vcenter=level, vmax=max(float(fractions.max()), 2 * level))
+    top = max(float(fractions.max()), 2 * level)
     figure, axes = plt.subplots(figsize=(1.6 + 0.62 * count, 0.9 + 0.55 * count), layout="constrained")
-    image = axes.imshow(fractions, cmap="RdBu", norm=norm)
+    image = axes.imshow(fractions, cmap="Blues", vmin=0.0, vmax=top)
     for row in range(count):
         for column in range(count):
             value = fractions[row, column]
-            strong = abs(norm(value) - 0.5) > 0.35
             axes.text(column, row, f"{value:.2f}".lstrip("0") if value < 1 else "1", ha="center", va="center",
-                      fontsize=8, color="white" if strong else "black",
+                      fontsize=8, color="white" if value > 0.6 * top else "black",
                       fontweight="bold" if row == column else "normal")
     axes.set_xticks(range(count), class_names, rotation=45, ha="right")
     axes.set_yticks(range(count), [f"{name} ({share:.2f})" for name, share in zip(class_names, chance)])
     axes.set(title=title, xlabel="predicted class (kNN on the training latent means)",
              ylabel="true class (chance: its share of the training set)")
     colorbar = figure.colorbar(image, ax=axes, shrink=0.8, label="fraction of the true class")
-    colorbar.ax.axhline(level, color="black", linewidth=1.5)
-    colorbar.set_ticks(sorted({0.0, level, float(norm.vmax)}), labels=["0", f"chance {level:.2f}", f"{norm.vmax:.2f}"])
+    colorbar.ax.axhline(level, color="tab:red", linewidth=1.5)
+    colorbar.set_ticks(sorted({0.0, level, top}), labels=["0", f"chance {level:.2f}", f"{top:.2f}"])
     _save(figure, path)
 
 
@@ -190,15 +221,12 @@ def _tile(images: np.ndarray, columns: int) -> np.ndarray:
     return images.reshape(rows, columns, height, width, channels).swapaxes(1, 2).reshape(rows * height, columns * width, channels)
 
 
-def plot_manifold(decoder, test_means: np.ndarray, grid: int, title: str, path: Path) -> None:
-    """Images decoded from a grid spanning the 1st to 99th percentile of the 2-D test latent means."""
-    low, high = np.percentile(test_means, [1, 99], axis=0)
-    xs, ys = np.linspace(low[0], high[0], grid), np.linspace(high[1], low[1], grid)
-    points = np.array([[x, y] for y in ys for x in xs], np.float32)
-    images = np.asarray(decoder(points, training=False))
+def plot_manifold(images: np.ndarray, xs: np.ndarray, ys: np.ndarray, title: str, path: Path) -> None:
+    """Images decoded from a grid of 2-D latent points (``xs`` by ``ys``; ``images`` row by row, uint8)."""
+    grid = len(xs)
     height, width = images.shape[1:3]
     figure, axes = plt.subplots(figsize=(8, 8))
-    _show(axes, _tile(images, grid))
+    _show(axes, _tile(images / 255.0, grid))
     ticks = np.arange(grid)
     axes.set_xticks(ticks * width + width / 2, [f"{x:.2f}" for x in xs], rotation=90, fontsize=7)
     axes.set_yticks(ticks * height + height / 2, [f"{y:.2f}" for y in ys], fontsize=7)
@@ -206,14 +234,14 @@ def plot_manifold(decoder, test_means: np.ndarray, grid: int, title: str, path: 
     _save(figure, path)
 
 
-def plot_samples(decoder, latent_dim: int, count: int, seed: int, title: str, path: Path) -> None:
-    """Images decoded from latent points drawn from the prior N(0, I)."""
+def plot_samples(images: np.ndarray, title: str, path: Path) -> None:
+    """Images decoded from draws of the prior (uint8), tiled in a near-square grid."""
+    count = len(images)
     columns = int(np.ceil(np.sqrt(count)))
     rows = int(np.ceil(count / columns))
-    points = np.random.default_rng(seed).standard_normal((rows * columns, latent_dim)).astype(np.float32)
-    images = np.array(decoder(points, training=False))
-    images[count:] = 1.0
+    tiles = np.ones((rows * columns, *images.shape[1:]))
+    tiles[:count] = images / 255.0
     figure, axes = plt.subplots(figsize=(0.9 * columns + 1, 0.9 * rows + 1))
-    _show(axes, _tile(images, columns))
+    _show(axes, _tile(tiles, columns))
     axes.set_title(title)
     _save(figure, path)

@@ -33,13 +33,19 @@ DECODE_CHUNK = 1024  # images per thread-pool task: one task per image costs mor
 
 
 def read_source(params: DatasetParams, project_root: Path, tfds_dir: Path) -> Dataset:
-    """The dataset named by ``params.source``: TFDS, or a path relative to the project root."""
+    """The dataset named by ``params.source`` (TFDS, or a path relative to the project root), refused unless
+    its classes are the ones params.yaml names, in the same order (they fix the labels every stage uses)."""
     if params.is_tfds:
-        return read_tfds(params.tfds_name, tfds_dir, params.name)
-    path = Path(params.source)
-    if not path.is_absolute():
-        path = project_root / path
-    return read_local(path)
+        dataset = read_tfds(params.tfds_name, tfds_dir, params.name)
+    else:
+        path = Path(params.source)
+        dataset = read_local(path if path.is_absolute() else project_root / path)
+    if tuple(dataset.class_names) != params.classes:
+        raise PipelineError(
+            f"datasets.{params.name}.classes = {list(params.classes)}, but {params.source} holds the classes "
+            f"{dataset.class_names}; list those in datasets.{params.name}.classes"
+        )
+    return dataset
 
 
 def offline_hint(dataset: str) -> str:

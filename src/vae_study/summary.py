@@ -100,7 +100,7 @@ def window_means(batches: pd.DataFrame, window: int) -> pd.Series:
 
 
 def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: float, window: int = 1000,
-                after: int = 4000) -> dict[str, float]:
+                after: int = 4000) -> dict[str, float | None]:
     """Numbers behind the study's loss-curve claims, for one run's per-batch losses.
 
     - ``final_per_value``: mean loss of the last window per pixel value;
@@ -110,16 +110,18 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: fl
       (near 0: the curve was flat by then);
     - ``last_window_change``: relative change from the second-to-last to the last window (negative: still falling);
     - ``late_cv``: standard deviation over mean of the batch losses in the last window (oscillation, scale-free).
+
+    A measure the run has too few batches for (a short first run) is None: not computable, never a guess.
     """
     means = window_means(batches, window)
-    if len(means) < 2 or (after // window - 1) not in means.index:
-        raise ValueError(f"{len(batches)} batches are too few for windows of {window} and a level at batch {after}")
-    first, last = means.iloc[0], means.iloc[-1]
-    late = batches["loss"].iloc[(len(means) - 1) * window: len(means) * window]
+    last = means.iloc[-1] if len(means) else None
+    late = batches["loss"].iloc[(len(means) - 1) * window: len(means) * window] if len(means) else None
+    level = after // window - 1
     return {
-        "final_per_value": float(last / values_per_image),
-        "final_over_variance": float(last / values_per_image / pixel_variance),
-        f"drop_after_{after}": float((means.loc[after // window - 1] - last) / (first - last)),
-        "last_window_change": float(last / means.iloc[-2] - 1),
-        "late_cv": float(late.std(ddof=1) / late.mean()),
+        "final_per_value": None if last is None else float(last / values_per_image),
+        "final_over_variance": None if last is None else float(last / values_per_image / pixel_variance),
+        f"drop_after_{after}": float((means.loc[level] - last) / (means.iloc[0] - last))
+        if len(means) >= 2 and level in means.index and level < means.index[-1] else None,
+        "last_window_change": float(last / means.iloc[-2] - 1) if len(means) >= 2 else None,
+        "late_cv": float(late.std(ddof=1) / late.mean()) if late is not None and len(late) >= 2 else None,
     }

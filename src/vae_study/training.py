@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vae_study import checkpoints
+from vae_study import checkpoints, environment
 from vae_study.batching import steps_per_epoch, training_batches
+from vae_study.code_deps import project_modules
 from vae_study.datasets import Dataset, scale_images
 from vae_study.errors import PipelineError
 from vae_study.model import LOSS_TERMS, build_vae
@@ -31,8 +32,6 @@ from vae_study.params import VariantParams
 from vae_study.paths import TrainingOutputs, run_label
 
 BATCH_COLUMNS = ["step", "epoch", *LOSS_TERMS]
-# Library modules whose code shapes the training result; a checkpoint from other code is never resumed.
-TRAINING_CODE = ("training.py", "model.py", "batching.py", "checkpoints.py", "backend.py", "datasets.py")
 
 
 def configure_determinism(seed: int) -> None:
@@ -130,12 +129,13 @@ def _log_one_worker_copy() -> None:
 def fingerprint(variant: VariantParams, data: Dataset) -> str:
     """Identifies a training run: a checkpoint is only resumed by a run with the same fingerprint.
 
-    It covers the params, the data and the training code, so a checkpoint
-    written by other params, data or code is never resumed.
+    It covers the params, the data and the training code (this module and every
+    project module it imports), so a checkpoint written by other params, data or
+    code is never resumed.
     """
     digest = hashlib.sha256(json.dumps(asdict(variant), sort_keys=True).encode())
-    for module in TRAINING_CODE:
-        digest.update(Path(__file__).with_name(module).read_bytes())
+    for module in project_modules(Path(__file__)):
+        digest.update(module.read_bytes())
     for name in sorted(data.splits):
         digest.update(name.encode())
         digest.update(np.ascontiguousarray(data.splits[name].images).data)
@@ -296,6 +296,7 @@ def _fit_and_save(variant: VariantParams, data: Dataset, outputs: TrainingOutput
         "wall_seconds": round(start.seconds + seconds, 2),
         "images_per_second": round(len(train) * (settings.epochs - start.epoch) / seconds, 1) if start.epoch < settings.epochs else None,
         "steps": len(history.rows),
+        "environment": environment.describe(),
     }
     if validation:
         metrics["validation"] = {name: final[f"val_{name}"] for name in (*LOSS_TERMS, "mse")}
