@@ -5,9 +5,9 @@ in the same session it is trained in; everything embed writes is committed, so a
 needs no model. Light runs go two at a time, each pinned to one core (`taskset`): a 32/64-filter
 model uses the second core poorly, so two pinned runs train about 1.9x the images of one. Heavy
 runs (a conv layer of 128 filters or a dense layer of 1,024 units: `cifar10_deep`) run alone on
-both cores. A run is skipped when DVC has nothing to do for it (`dvc repro --dry --allow-missing`:
-its committed outputs match dvc.lock, even with the model gone); a run whose model is gone but whose
-embed must rerun is retrained. Summarize and plot run at the end, on the runs present.
+both cores. A run is skipped when DVC has nothing to do for it (`dvc status`: its committed outputs
+match dvc.lock, even with the model gone); a run whose model is gone but whose embed must rerun is
+retrained. Summarize, plot and claims run at the end, on the runs present.
 
 Each run's start, end, fit seconds and images/s go to the log (default docs/study-run.log); DVC's
 own output goes to logs/<stage>.log (git-ignored).
@@ -18,6 +18,7 @@ Usage: python scripts/run_study.py [--log PATH] [--jobs 2] [--only VARIANT,...] 
 import argparse
 import datetime
 import json
+import os
 import re
 import subprocess
 import sys
@@ -31,8 +32,10 @@ from vae_study.params import load_params, seeds, study_variants  # noqa: E402
 from vae_study.paths import stage_name, training_outputs  # noqa: E402
 
 DVC = str(Path(sys.executable).with_name("dvc"))
+# Stage commands say `python`: make it this interpreter, activated venv or not.
+ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 LOCK_BUSY = "Unable to acquire lock"
-REPORT_STAGES = ["summarize", "plot"]  # from the committed outputs of the runs present
+REPORT_STAGES = ["summarize", "plot", "claims"]  # from the committed outputs of the runs present
 
 
 def now() -> str:
@@ -52,7 +55,7 @@ def dvc(args: list[str], log: Path | None = None, core: int | None = None) -> su
     """Run DVC (pinned to ``core`` if given), retrying while another DVC process holds the repository lock."""
     command = (["taskset", "-c", str(core)] if core is not None else []) + [DVC, *args]
     while True:
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        result = subprocess.run(command, cwd=ROOT, env=ENV, capture_output=True, text=True)
         if log is not None:
             with log.open("a") as handle:
                 handle.write(f"$ {' '.join(command)}\n{result.stdout}{result.stderr}\n")
@@ -61,17 +64,39 @@ def dvc(args: list[str], log: Path | None = None, core: int | None = None) -> su
         time.sleep(5)
 
 
+def _changes(entries: list) -> dict[str, object]:
+    """A stage's `dvc status` entries as one mapping of what changed (deps and outs together)."""
+    changed = {}
+    for entry in entries:
+        if isinstance(entry, dict):
+            for kind in ("changed deps", "changed outs"):
+                changed.update(entry.get(kind, {}))
+        else:
+            changed[str(entry)] = "changed"
+    return changed
+
+
 def pending(runs: list) -> dict[str, set[str]]:
-    """For each run's embed stage, the stages of that run DVC would execute (empty: done)."""
-    targets = [stage_name("embed", v.dataset, v.name, seed) for v, seed in runs]
-    result = dvc(["repro", "--dry", "--allow-missing", *targets])
+    """For each run's embed stage, its stages DVC would have to run (empty: done).
+
+    A model that is only missing (a run finished and committed in an earlier session) does not
+    count: what it produced is committed and matches dvc.lock.
+    """
+    stages = [stage_name(kind, v.dataset, v.name, seed) for v, seed in runs for kind in ("train", "embed")]
+    result = dvc(["status", "--json", *stages])
     if result.returncode != 0:
-        sys.exit(f"dvc repro --dry failed:\n{result.stderr}")
-    would_run = set(re.findall(r"Running stage '([^']+)'", result.stdout))
-    return {
-        stage_name("embed", v.dataset, v.name, seed): would_run & {stage_name(kind, v.dataset, v.name, seed) for kind in ("train", "embed")}
-        for v, seed in runs
-    }
+        sys.exit(f"dvc status failed:\n{result.stderr}")
+    status = json.loads(result.stdout or "{}")
+    todo = {}
+    for variant, seed in runs:
+        model = str(training_outputs(variant.name, seed).model)
+        names = {kind: stage_name(kind, variant.dataset, variant.name, seed) for kind in ("train", "embed")}
+        todo[names["embed"]] = {
+            name for name in names.values()
+            if {path: change for path, change in _changes(status.get(name, [])).items() if path != model}
+            or (name in status and not _changes(status[name]))
+        }
+    return todo
 
 
 def run_one(variant, seed: int, stages: set[str], logs: Path, study_log: Path, core: int | None) -> subprocess.Popen:

@@ -1,44 +1,92 @@
-"""scripts/claims.py: one rule applied to the summaries and comparisons."""
+"""Claims: one rule over every measure a claim's words allow; the claims stage's outputs; the results page's tables."""
 
 import json
+import re
 import sys
 
-from conftest import PROJECT_ROOT, run_command
+import pytest
 
-SCRIPT = PROJECT_ROOT / "scripts" / "claims.py"
+from conftest import PROJECT_ROOT, run_command
+from vae_study.claims import CLAIMS, Claim, Measure, claims_table, judge, judge_claim
 
 
 def _stats(mean, low, high):
     return {"mean": mean, "sd": 0.1, "ci95_low": low, "ci95_high": high}
 
 
-def test_verdicts_follow_the_interval(tmp_path):
-    (tmp_path / "summary").mkdir()
-    (tmp_path / "summary" / "mnist_simple.json").write_text(json.dumps({
-        "seeds": 3,
-        "latent.knn5_over_chance": _stats(0.6, 0.55, 0.65),     # above 0: holds
-        "test.r2": _stats(0.6, 0.5, 0.7),                       # below the 0.9 cut-off: fails
-        "classes.mix.fours_nines_over_chance": _stats(0.01, -0.02, 0.04),  # contains 0: not shown
-    }))
-    (tmp_path / "summary" / "cifar10_simple.json").write_text(json.dumps({"seeds": 3, "test.r2": _stats(0.4, 0.3, 0.5)}))
-    (tmp_path / "summary" / "cifar10_deep.json").write_text(json.dumps({"seeds": 1, "test.r2": _stats(0.3, None, None)}))
-    (tmp_path / "comparisons.json").write_text(json.dumps(
-        {"deep_vs_simple": {"a": "cifar10_simple", "b": "cifar10_deep", "seeds": 1, "test.r2": _stats(0.1, None, None)},
-         "mnist_vs_cifar10": {"a": "cifar10_simple", "b": "mnist_simple", "seeds": 3, "test.mse": _stats(0.004, 0.003, 0.005)}}))
-    table = run_command([sys.executable, str(SCRIPT), "--metrics", str(tmp_path)], cwd=tmp_path).stdout
-    rows = {line.split(" | ")[0].lstrip("| "): line for line in table.splitlines()[2:]}
-    assert "| holds | 0.6 [0.55, 0.65], 3 seeds |" in rows["1a"]
-    assert "| fails |" in rows["4a"]
-    assert "| not shown |" in rows["1c"]
-    assert "| pending | 1 seed so far |" in rows["3a"]
-    assert "| pending | 0 seeds so far |" in rows["2a'"]
-    assert "| pending | no latent.knn5_vehicles_animals_over_chance in its summary yet" in rows["2b"]
-    assert "| context | 0.004 [0.003, 0.005], 3 seeds |" in rows["4f"]  # above its reference, yet not called "fails"
-    assert "| `mnist_simple` | 3 | 0.600 [0.500, 0.700] |" in table
-    assert "| `cifar10_deep` | 1 | 0.300 |" in table
-    assert "| `deep_vs_simple` |" not in table
+SOURCES = {
+    "v": {"seeds": 3, "up": _stats(0.6, 0.55, 0.65), "down": _stats(-0.2, -0.3, -0.1), "zero": _stats(0.01, -0.02, 0.04),
+          "level": _stats(0.6, 0.5, 0.7)},
+    "one": {"seeds": 1, "up": _stats(0.3, None, None)},
+}
 
 
-def test_no_metrics_is_an_error(tmp_path):
-    result = run_command([sys.executable, str(SCRIPT), "--metrics", str(tmp_path)], cwd=tmp_path, check=False)
-    assert result.returncode == 1 and "run dvc repro summarize" in result.stderr
+@pytest.mark.parametrize("metric, side, reference, verdict", [
+    ("up", "above", 0.0, "holds"), ("up", "below", 0.0, "fails"), ("zero", "above", 0.0, "not shown"),
+    ("level", "above", 0.9, "fails"), ("level", "below", 0.9, "holds"), ("down", "below", 0.0, "holds"),
+])
+def test_a_measure_is_judged_by_its_interval(metric, side, reference, verdict):
+    assert judge(Measure("v", metric, side, reference), SOURCES)["verdict"] == verdict
+
+
+def test_one_seed_or_no_run_is_pending():
+    assert judge(Measure("one", "up", "above"), SOURCES) == {
+        "verdict": "pending", "seeds": 1, "mean": 0.3, "ci95_low": None, "ci95_high": None}
+    assert judge(Measure("absent", "up", "above"), SOURCES)["verdict"] == "pending"
+
+
+def test_measures_that_disagree_make_the_claim_measure_dependent():
+    agree = Claim("x", "q", "r", (Measure("v", "up", "above"), Measure("v", "down", "below")))
+    disagree = Claim("y", "q", "r", (Measure("v", "up", "above"), Measure("v", "down", "above")))
+    assert judge_claim(agree, SOURCES)["verdict"] == "holds" and judge_claim(agree, SOURCES)["verdict_code"] == 1
+    result = judge_claim(disagree, SOURCES)
+    assert result["verdict"] == "measure-dependent" and result["verdict_code"] == 0
+    assert [m["verdict"] for m in result["measures"].values()] == ["holds", "fails"]
+    table = claims_table({claim.id: judge_claim(claim, SOURCES) for claim in CLAIMS})
+    assert table.count("\n") == len(CLAIMS) + 2
+
+
+def test_every_claim_quotes_the_study_word_for_word():
+    """The quotes are the study's own words (ignoring line breaks and spacing)."""
+    study = PROJECT_ROOT.parent / "shared" / "study" / "study.txt"
+    if not study.exists():
+        pytest.skip("the study's text is not beside the project")
+    text = re.sub(r"\s+", " ", study.read_text())
+    for claim in CLAIMS:
+        assert re.sub(r"\s+", " ", claim.quote) in text, f"{claim.id}: {claim.quote!r} is not in the study"
+    assert len({claim.id for claim in CLAIMS}) == len(CLAIMS)
+
+
+def test_every_measure_names_a_source_and_metric_the_pipeline_writes():
+    """Each claim's source is a study variant or a summarize.compare label, so no claim stays pending by a typo."""
+    import yaml
+
+    params = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
+    known = set(params["variants"]) | set(params["summarize"]["compare"])
+    for claim in CLAIMS:
+        for measure in claim.measures:
+            assert measure.source in known, f"{claim.id}: {measure.source} is neither a variant nor a comparison"
+
+
+def test_the_stage_writes_the_claims_and_the_tables(tmp_path):
+    (tmp_path / "metrics" / "summary").mkdir(parents=True)
+    (tmp_path / "metrics" / "summary" / "mnist_simple.json").write_text(json.dumps({"seeds": 3, "test.r2": _stats(0.6, 0.5, 0.7)}))
+    run_command([sys.executable, str(PROJECT_ROOT / "stages" / "claims.py")], cwd=tmp_path)
+    claims = json.loads((tmp_path / "metrics" / "claims.json").read_text())
+    assert claims["R1"]["verdict"] == "fails" and claims["R1"]["verdict_code"] == -1
+    assert claims["R1"]["measures"]["mnist_simple: test.r2"]["ci95_high"] == 0.7
+    assert "| R1 | \"very accurate reconstructions of the MNIST digits\"" in (tmp_path / "docs" / "tables" / "claims.md").read_text()
+    assert "| `mnist_simple` | 3 | 0.6 [0.5, 0.7] |" in (tmp_path / "docs" / "tables" / "variants.md").read_text()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_command([sys.executable, str(PROJECT_ROOT / "stages" / "claims.py")], cwd=empty, check=False)
+    assert result.returncode == 2 and "run dvc repro summarize first" in result.stderr
+
+
+def test_the_results_page_shows_the_tables_the_stage_wrote():
+    """docs/results.md carries docs/tables/*.md verbatim: regenerated tables cannot drift from the page."""
+    page = (PROJECT_ROOT / "docs" / "results.md").read_text()
+    tables = sorted((PROJECT_ROOT / "docs" / "tables").glob("*.md"))
+    assert [table.name for table in tables] == ["claims.md", "variants.md"]
+    for table in tables:
+        assert table.read_text() in page, f"docs/results.md does not show {table.name} as the claims stage wrote it"

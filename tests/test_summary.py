@@ -45,6 +45,9 @@ def test_summarize_runs_uses_metrics_every_seed_has():
     assert summary["seeds"] == 2 and set(summary) == {"seeds", "a"} and summary["a"]["mean"] == 2.0
 
 
+STUDY = {"window": 1000, "after": 4000}  # the study's reading: windows of 1,000 batches, flat after batch 4,000
+
+
 def _curve(values) -> pd.DataFrame:
     return pd.DataFrame({"step": np.arange(len(values)), "loss": values})
 
@@ -52,23 +55,23 @@ def _curve(values) -> pd.DataFrame:
 def test_curve_shape_of_a_curve_flat_after_4000_and_one_still_falling():
     steps = np.arange(10_000)
     noise = np.random.default_rng(0).normal(0, 0.5, len(steps))
-    flat = curve_shape(_curve(100 + 900 * np.exp(-steps / 300) + noise), values_per_image=10, pixel_variance=0.5)
+    flat = curve_shape(_curve(100 + 900 * np.exp(-steps / 300) + noise), values_per_image=10, pixel_variance=0.5, **STUDY)
     assert abs(flat["drop_after_4000"]) < 0.01 and abs(flat["last_window_change"]) < 0.001
     assert flat["final_per_value"] == pytest.approx(10.0, rel=0.01)
     assert flat["final_over_variance"] == pytest.approx(20.0, rel=0.01)
     assert flat["late_cv"] == pytest.approx(0.005, rel=0.1)  # sd 0.5 around 100
-    falling = curve_shape(_curve(1000 - 0.05 * steps + noise), values_per_image=10, pixel_variance=1.0)
+    falling = curve_shape(_curve(1000 - 0.05 * steps + noise), values_per_image=10, pixel_variance=1.0, **STUDY)
     assert falling["drop_after_4000"] > 0.5 and falling["last_window_change"] < -0.05
 
 
 def test_curve_measures_a_short_run_cannot_support_are_none():
     """A first run's 100 batches: no measure needs more than the run has; none is guessed."""
-    three_windows = curve_shape(_curve(np.linspace(4, 1, 3000)), values_per_image=1, pixel_variance=1.0)
+    three_windows = curve_shape(_curve(np.linspace(4, 1, 3000)), values_per_image=1, pixel_variance=1.0, **STUDY)
     assert three_windows["drop_after_4000"] is None  # no level at batch 4,000
     assert three_windows["last_window_change"] < 0 and three_windows["final_per_value"] == pytest.approx(1.5, rel=0.01)
-    short = curve_shape(_curve(np.ones(100)), values_per_image=1, pixel_variance=1.0)
-    assert short == dict.fromkeys(["final_per_value", "final_over_variance", "drop_after_4000", "last_window_change",
-                                   "late_cv"])
+    short = curve_shape(_curve(np.ones(100)), values_per_image=1, pixel_variance=1.0, **STUDY)
+    assert set(short) >= {"final_per_value", "drop_after_4000", "drop_after_4000_from_start_w200", "late_cv"}
+    assert all(value is None for value in short.values())
     assert flatten({"curve": short}) == {}  # left out of the summaries
 
 
@@ -84,3 +87,27 @@ def test_class_scores_perfect_and_null_predictions():
     assert null["mix.ab_c"] == pytest.approx(null["mix.ab_c_chance"], abs=0.01)
     assert null["mix.ab_c_chance"] == pytest.approx((0.3 * 0.3 + 0.3 * 0.3) / 0.6)  # A's images x C's share + C's x A's
     assert null["recall.d"] == pytest.approx(0.4, abs=0.01)
+    assert perfect["mix.ab_c_median_pair"] == 0.0  # every pair of groups lies apart
+    # With uninformative predictions the named pair is a typical pair: nothing to single out.
+    assert abs(null["mix.ab_c_over_median_pair"]) < 0.05
+
+
+def test_a_pair_that_mixes_less_than_the_typical_pair_lies_below_the_median():
+    """Four classes whose predictions mix a and b with each other, c and d with each other: a/c lies apart, a/b does not."""
+    rows = [(true, predicted) for true, partner in (("a", "b"), ("b", "a"), ("c", "d"), ("d", "c"))
+            for predicted in [true] * 6 + [partner] * 4]
+    test = pd.DataFrame(rows, columns=["class", "knn_class"])
+    scores = class_scores(test, dict.fromkeys("abcd", 0.25), {"a_c": [["a"], ["c"]], "a_b": [["a"], ["b"]]})
+    assert scores["mix.a_c"] == 0.0 and scores["mix.a_b"] == pytest.approx(0.4)
+    assert scores["mix.a_c_median_pair"] == 0.0  # four of the six pairs never mix
+    assert scores["mix.a_b_over_median_pair"] == pytest.approx(0.4)
+
+
+def test_drop_after_from_start_counts_the_whole_drop():
+    """A curve that falls from 180 to 60 almost at once: a share near 0 from the start, far more from the first window."""
+    steps = np.arange(12_000)
+    loss = pd.DataFrame({"step": steps, "loss": 60 + 120 * np.exp(-steps / 200) + 5 * np.exp(-steps / 3000)})
+    shape = curve_shape(loss, values_per_image=1, pixel_variance=1.0, **STUDY)
+    for width in (50, 200, 1000):
+        assert shape[f"drop_after_4000_from_start_w{width}"] == pytest.approx(0.01, abs=0.001)
+    assert shape["drop_after_4000"] > 4 * shape["drop_after_4000_from_start_w200"]

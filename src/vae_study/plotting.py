@@ -68,6 +68,7 @@ def _label_centroids(axes, points, table: pd.DataFrame, class_names: list[str]) 
     if not medians:
         return
     medians = np.array(medians)
+    axes.autoscale_view()  # the scatter's limits, which matplotlib otherwise settles only when drawing
     to_fraction = axes.transAxes.inverted().transform
     anchors = to_fraction(axes.transData.transform(medians))
     longest = max(len(name) for name in names)

@@ -4,6 +4,7 @@ A claim about a difference is judged on its spread over seeds, never on one run.
 the same seed of two variants of one dataset sees the same batch order.
 """
 
+import itertools
 import math
 
 import numpy as np
@@ -26,19 +27,22 @@ def flatten(metrics: dict, prefix: str = "") -> dict[str, float]:
     return flat
 
 
-def with_gains_over_chance(metrics: dict[str, float]) -> dict[str, float]:
-    """Adds ``<score>_over_chance`` = score minus its chance level for every score that has one.
+BASELINES = ("chance", "majority")  # what a score must beat: guessing at the class rates; always the largest class
 
-    ``x_chance`` is the chance level of ``x_accuracy`` (kNN scores) or of ``x`` (class-group mixing).
+
+def with_gains_over_chance(metrics: dict[str, float]) -> dict[str, float]:
+    """Adds ``<score>_over_<baseline>`` = score minus its baseline for every score that has one.
+
+    ``x_chance`` / ``x_majority`` are baselines of ``x_accuracy`` (kNN scores) or of ``x`` (class-group mixing).
     """
     gains = {}
-    for name, chance in metrics.items():
-        if not name.endswith("_chance"):
-            continue
-        base = name.removesuffix("_chance")
-        score = metrics.get(f"{base}_accuracy", metrics.get(base))
-        if score is not None:
-            gains[f"{base}_over_chance"] = score - chance
+    for name, level in metrics.items():
+        for baseline in BASELINES:
+            if name.endswith(f"_{baseline}"):
+                base = name.removesuffix(f"_{baseline}")
+                score = metrics.get(f"{base}_accuracy", metrics.get(base))
+                if score is not None:
+                    gains[f"{base}_over_{baseline}"] = score - level
     return {**metrics, **gains}
 
 
@@ -75,22 +79,73 @@ def paired_differences(first: dict[int, dict[str, float]], second: dict[int, dic
     return result
 
 
+def _crossing(counts: np.ndarray, first: list[int], second: list[int]) -> float:
+    """Share of the two groups' test images that kNN assigns to the other group (``counts``: true x predicted)."""
+    crossed = counts[np.ix_(first, second)].sum() + counts[np.ix_(second, first)].sum()
+    return float(crossed / counts[first + second].sum())
+
+
+def median_pair_mixing(counts: np.ndarray, sizes: tuple[int, int], limit: int = 5000) -> float:
+    """The median crossing over every pair of disjoint class groups of ``sizes`` (at most ``limit``, seeded sample).
+
+    The fair reference for "these classes lie apart": any two classes lie apart from each other more than
+    chance once the latent space separates classes at all, so a named pair is judged against the typical pair.
+    """
+    classes = range(len(counts))
+    pairs = [(list(a), list(b)) for a in itertools.combinations(classes, sizes[0])
+             for b in itertools.combinations([c for c in classes if c not in a], sizes[1])
+             if sizes[0] != sizes[1] or a < b]
+    if len(pairs) > limit:
+        pairs = [pairs[index] for index in np.random.default_rng(0).choice(len(pairs), limit, replace=False)]
+    return float(np.median([_crossing(counts, a, b) for a, b in pairs]))
+
+
 def class_scores(test: pd.DataFrame, train_shares: dict[str, float], mixes: dict[str, list[list[str]]]) -> dict[str, float]:
     """Per-class kNN recall, and how much named class groups are mixed up, from a run's test latent table.
 
-    ``test`` has each test image's ``class`` and kNN prediction ``knn_class``. For each entry
+    ``test`` has each test image's ``class`` and kNN prediction ``knn_class``; ``classes_recalled_over_half``
+    counts the classes kNN places right more often than not (the "clearly distinct" reading). For each entry
     ``name: [group A, group B]`` of ``mixes``, ``mix.<name>`` is the share of A's and B's test
-    images that kNN assigns to the other group, and ``mix.<name>_chance`` what guessing at the
-    training classes' rates (``train_shares``) would give: below chance, the two groups lie apart.
+    images that kNN assigns to the other group; ``mix.<name>_chance`` what guessing at the
+    training classes' rates (``train_shares``) would give; ``mix.<name>_median_pair`` the median
+    of the same share over every pair of class groups of the same sizes, and ``..._over_median_pair``
+    the difference: below 0, the two groups lie apart more than a typical pair does.
     """
+    names = list(train_shares)
     scores = {f"recall.{name}": float(np.mean(rows["knn_class"] == name)) for name, rows in test.groupby("class")}
+    scores["classes_recalled_over_half"] = float(sum(value > 0.5 for value in scores.values()))
+    index = {name: position for position, name in enumerate(names)}
+    counts = np.zeros((len(names), len(names)))
+    np.add.at(counts, (test["class"].map(index).to_numpy(), test["knn_class"].map(index).to_numpy()), 1)
     for name, (first, second) in mixes.items():
         in_first, in_second = test["class"].isin(first), test["class"].isin(second)
-        crossed = (in_first & test["knn_class"].isin(second)) | (in_second & test["knn_class"].isin(first))
         share = {group: sum(train_shares.get(member, 0.0) for member in members) for group, members in (("a", first), ("b", second))}
-        scores[f"mix.{name}"] = float(crossed.sum() / (in_first | in_second).sum())
+        mix = _crossing(counts, [index[member] for member in first], [index[member] for member in second])
+        median = median_pair_mixing(counts, (len(first), len(second)))
+        scores[f"mix.{name}"] = mix
         scores[f"mix.{name}_chance"] = float((in_first.sum() * share["b"] + in_second.sum() * share["a"]) / (in_first | in_second).sum())
+        scores[f"mix.{name}_median_pair"] = median
+        scores[f"mix.{name}_over_median_pair"] = mix - median
     return scores
+
+
+# "Flat after batch N" from the start: the start level is the first START_BATCHES batches' mean (the loss before
+# training has moved it), the level at N and the end level are means of a window centred on N and of the last
+# batches; each window width of LEVEL_WINDOWS is reported, so the verdict's dependence on it shows.
+START_BATCHES = 10
+LEVEL_WINDOWS = (50, 200, 1000)
+
+
+def drop_after_from_start(loss: pd.Series, after: int, window: int) -> float | None:
+    """Share of the whole drop, from the start to the end of training, that comes after batch ``after``.
+
+    None when the run has no ``window`` batches around ``after`` and after it.
+    """
+    low, high = after - window // 2, after + window // 2
+    if len(loss) < high + window or low < START_BATCHES:
+        return None
+    start, level, end = loss.iloc[:START_BATCHES].mean(), loss.iloc[low:high].mean(), loss.iloc[-window:].mean()
+    return float((level - end) / (start - end))
 
 
 def window_means(batches: pd.DataFrame, window: int) -> pd.Series:
@@ -99,15 +154,17 @@ def window_means(batches: pd.DataFrame, window: int) -> pd.Series:
     return batches["loss"].iloc[:full].groupby(batches["step"].iloc[:full] // window).mean()
 
 
-def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: float, window: int = 1000,
-                after: int = 4000) -> dict[str, float | None]:
+def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: float, window: int,
+                after: int) -> dict[str, float | None]:
     """Numbers behind the study's loss-curve claims, for one run's per-batch losses.
 
     - ``final_per_value``: mean loss of the last window per pixel value;
     - ``final_over_variance``: that divided by the training pixels' variance, the normalisation of
       R², so that datasets compare (MNIST's near-binary pixels vary more than CIFAR-10's);
-    - ``drop_after_<after>``: share of the whole drop (first to last window) that comes after batch ``after``
-      (near 0: the curve was flat by then);
+    - ``drop_after_<after>``: share of the drop from the first to the last window that comes after batch ``after``
+      (near 0: the curve was flat by then); it misses the steep first window, so it overstates the late share;
+    - ``drop_after_<after>_from_start_w<w>``: the share of the whole drop, from the start (the first 10 batches)
+      to the end, that comes after batch ``after``, levels averaged over ``w`` batches, for each ``w`` of LEVEL_WINDOWS;
     - ``last_window_change``: relative change from the second-to-last to the last window (negative: still falling);
     - ``late_cv``: standard deviation over mean of the batch losses in the last window (oscillation, scale-free).
 
@@ -124,4 +181,6 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: fl
         if len(means) >= 2 and level in means.index and level < means.index[-1] else None,
         "last_window_change": float(last / means.iloc[-2] - 1) if len(means) >= 2 else None,
         "late_cv": float(late.std(ddof=1) / late.mean()) if late is not None and len(late) >= 2 else None,
+        **{f"drop_after_{after}_from_start_w{width}": drop_after_from_start(batches["loss"], after, width)
+           for width in LEVEL_WINDOWS},
     }

@@ -1,0 +1,32 @@
+"""claims: every claim of the study judged over seeds (metrics/claims.json) and the tables of docs/results.md.
+
+metrics/claims.json has, per claim, its verdict (and a number for it: holds 1, fails -1, otherwise 0)
+and each measure's mean and 95% interval, so `dvc metrics diff` shows which verdicts an experiment flips.
+docs/tables/claims.md and docs/tables/variants.md are the tables docs/results.md shows.
+"""
+
+import json
+
+from vae_study.claims import claims_table, judge_all, tally, variants_table
+from vae_study.cli import run_stage
+from vae_study.errors import PipelineError
+from vae_study.paths import CLAIMS_FILE, COMPARISONS_FILE, SUMMARY_DIR, TABLES_DIR
+
+
+def main() -> None:
+    sources = {path.stem: json.loads(path.read_text()) for path in sorted(SUMMARY_DIR.glob("*.json"))}
+    if not sources:
+        raise PipelineError(f"no summaries in {SUMMARY_DIR}; run dvc repro summarize first")
+    if COMPARISONS_FILE.exists():
+        sources.update(json.loads(COMPARISONS_FILE.read_text()))
+    verdicts = judge_all(sources)
+    CLAIMS_FILE.write_text(json.dumps(verdicts, indent=2) + "\n")
+    TABLES_DIR.mkdir(parents=True, exist_ok=True)
+    (TABLES_DIR / "claims.md").write_text(claims_table(verdicts))
+    (TABLES_DIR / "variants.md").write_text(variants_table(sources))
+    counts = ", ".join(f"{count} {verdict}" for verdict, count in sorted(tally(verdicts).items()))
+    print(f"claims: {len(verdicts)} claims: {counts}", flush=True)
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -1,0 +1,50 @@
+"""The committed study checks out from its committed files alone: no data, no models, no rerun."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import PROJECT_ROOT
+from vae_study.summary import class_scores, interval
+
+METRICS = PROJECT_ROOT / "metrics"
+PARAMS = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
+SUMMARIES = sorted((METRICS / "summary").glob("*.json"))
+
+
+def _runs(variant: str) -> list[tuple[pd.DataFrame, dict, dict]]:
+    """Each committed run of the variant: its test latent table, figure inputs and evaluation."""
+    runs = []
+    for seed in PARAMS["seeds"]:
+        table = METRICS / "latents" / variant / f"seed-{seed}.csv.gz"
+        if table.exists():
+            with np.load(METRICS / "figures" / variant / f"seed-{seed}.npz") as arrays:
+                shares = arrays["train_class_shares"]
+            evaluation = json.loads((METRICS / "eval" / variant / f"seed-{seed}.json").read_text())
+            runs.append((pd.read_csv(table, dtype={"class": str, "knn_class": str}), shares, evaluation))
+    return runs
+
+
+@pytest.mark.parametrize("summary_file", SUMMARIES, ids=[path.stem for path in SUMMARIES])
+def test_recall_and_mixing_recomputed_from_the_committed_latent_tables(summary_file):
+    """Every recall and mixing row of the summary, recomputed from metrics/latents and metrics/figures alone."""
+    variant = summary_file.stem
+    summary = json.loads(summary_file.read_text())
+    dataset = PARAMS["variants"][variant]["dataset"]
+    classes = PARAMS["datasets"][dataset]["classes"]
+    runs = _runs(variant)
+    assert len(runs) == summary["seeds"], f"{variant}: the summary rests on runs whose latent tables are not committed"
+    per_run = []
+    for table, shares, evaluation in runs:
+        assert len(table) == 10_000 and list(table["class"].unique()) != []
+        scores = class_scores(table, dict(zip(classes, shares)), PARAMS["summarize"]["mixes"].get(dataset, {}))
+        assert np.mean(table["knn_label"] == table["label"]) == pytest.approx(evaluation["latent"]["knn5_accuracy"])
+        per_run.append(scores)
+    for name in per_run[0]:
+        recomputed = interval([scores[name] for scores in per_run])
+        assert summary[f"classes.{name}"]["mean"] == pytest.approx(recomputed["mean"], abs=1e-12), name
+        if recomputed["ci95_low"] is not None:
+            assert summary[f"classes.{name}"]["ci95_low"] == pytest.approx(recomputed["ci95_low"], abs=1e-12), name
