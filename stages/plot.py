@@ -24,6 +24,7 @@ from vae_study.plotting import (
     plot_reconstructions,
     plot_samples,
 )
+from vae_study.summary import values_summed_per_image
 
 
 def _read_csv(path, stage: str, **options) -> pd.DataFrame:
@@ -100,8 +101,9 @@ def main() -> None:
         if drawn:
             plot_loss_curves(
                 {name: histories[name] for name in drawn},
-                {name: f"{name} ({v.latent_dim}-D, KL {v.kl_weight:g})" for name, v in drawn.items()},
-                {name: values_per_image[v.dataset] for name, v in drawn.items()},
+                {name: f"{name} ({v.latent_dim}-D, KL {v.kl_weight:g}{', mean loss' if v.reconstruction_loss != 'sum_squared' else ''})"
+                 for name, v in drawn.items()},
+                {name: values_summed_per_image(v.reconstruction_loss, values_per_image[v.dataset]) for name, v in drawn.items()},
                 output / "loss_curves.png",
             )
     if missing:

@@ -16,7 +16,15 @@ from vae_study.analysis_params import summarize_params
 from vae_study.params import load_params, seeds, study_variants
 from vae_study.paths import (COMPARISONS_FILE, PREPARED_DIR, SUMMARY_DIR, evaluation_file, latents_file, run_label, stage_name,
                              training_outputs)
-from vae_study.summary import class_scores, curve_shape, flatten, paired_differences, summarize_runs, with_gains_over_chance
+from vae_study.summary import (
+    class_scores,
+    curve_shape,
+    flatten,
+    paired_differences,
+    summarize_runs,
+    values_summed_per_image,
+    with_gains_over_chance,
+)
 
 
 def run_metrics(variant, seed: int, data, pixel_variances: dict[str, float], settings) -> dict[str, float] | None:
@@ -30,7 +38,7 @@ def run_metrics(variant, seed: int, data, pixel_variances: dict[str, float], set
     train = json.loads(outputs.metrics.read_text())
     evaluation = json.loads(evaluation_file(variant.name, seed).read_text())
     batches = pd.read_csv(outputs.batches)
-    curve = curve_shape(batches, int(np.prod(data.image_shape)), pixel_variances[variant.dataset], settings.loss_window,
+    curve = curve_shape(batches, values_summed_per_image(variant.reconstruction_loss, int(np.prod(data.image_shape))), pixel_variances[variant.dataset], settings.loss_window,
                         settings.flat_after)
     uncomputable = [name for name, value in curve.items() if value is None]
     if uncomputable:

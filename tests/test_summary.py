@@ -4,7 +4,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vae_study.summary import class_scores, curve_shape, flatten, interval, paired_differences, summarize_runs, with_gains_over_chance
+from vae_study.summary import (
+    class_scores,
+    curve_shape,
+    flatten,
+    interval,
+    paired_differences,
+    summarize_runs,
+    values_summed_per_image,
+    with_gains_over_chance,
+)
 
 
 def test_interval_is_the_t_interval_of_the_mean():
@@ -111,3 +120,15 @@ def test_drop_after_from_start_counts_the_whole_drop():
     for width in (50, 200, 1000):
         assert shape[f"drop_after_4000_from_start_w{width}"] == pytest.approx(0.01, abs=0.001)
     assert shape["drop_after_4000"] > 4 * shape["drop_after_4000_from_start_w200"]
+
+
+def test_a_mean_loss_run_and_a_summed_loss_run_compare_per_value():
+    """The summed loss of a 784-value image is 784 times the per-pixel mean loss: per value, both read the same."""
+    steps = np.arange(400)
+    mean_loss = pd.DataFrame({"step": steps, "loss": 0.05 + 0.1 * np.exp(-steps / 50)})
+    summed_loss = mean_loss.assign(loss=mean_loss["loss"] * 784)
+    per_value = {
+        name: curve_shape(history, values_summed_per_image(loss, 784), 0.1, 100, 200)["final_per_value"]
+        for name, history, loss in [("mean", mean_loss, "mean_squared"), ("sum", summed_loss, "sum_squared")]
+    }
+    assert per_value["mean"] == pytest.approx(per_value["sum"]) and 0.05 < per_value["mean"] < 0.06

@@ -154,8 +154,8 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
                      path: Path, late_from: int = 2000) -> None:
     """Per-batch total loss of every variant and seed per pixel value, on linear axes: all batches, and from ``late_from`` on.
 
-    Dividing by the values per image (784 for MNIST, 3,072 for CIFAR-10) puts both datasets
-    on one scale; the second panel's own y range shows the late slopes the first one flattens.
+    Dividing by the values the loss sums per image (784 for MNIST, 3,072 for CIFAR-10, 1 for a
+    per-pixel mean loss) puts both datasets and both losses on one scale; the second panel's own y range shows the late slopes the first one flattens.
     Each seed is one smoothed line in its variant's colour; the first seed's raw per-batch loss is
     drawn faintly behind, to show the oscillation.
     """
@@ -178,7 +178,7 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
         late.set_ylim(late_values.min() - margin, late_values.max() + margin)
         late.set_xlim(late_from, max(int(history["step"].max()) for runs in histories.values() for history in runs))
     whole.set(title=f"All batches (lines: mean of the last {SMOOTHING_WINDOW} batches, one per seed; faint: first seed raw)",
-              xlabel="batch", ylabel="total loss per image / values per image")
+              xlabel="batch", ylabel="total loss per image / pixel values it sums")
     late.set(title=f"From batch {late_from} on (y range fitted to the smoothed lines)", xlabel="batch")
     for axes in (whole, late):
         axes.grid(True, alpha=0.3)

@@ -148,6 +148,14 @@ def drop_after_from_start(loss: pd.Series, after: int, window: int) -> float | N
     return float((level - end) / (start - end))
 
 
+def values_summed_per_image(reconstruction_loss: str, image_values: int) -> int:
+    """How many pixel values a run's loss adds up per image: all of them for the summed error, one for the mean.
+
+    Dividing a run's loss by this puts runs of both losses and both datasets on one per-value scale.
+    """
+    return image_values if reconstruction_loss == "sum_squared" else 1
+
+
 def window_means(batches: pd.DataFrame, window: int) -> pd.Series:
     """Mean total loss of batches [0, window), [window, 2 window), ...; a short last window is dropped."""
     full = len(batches) // window * window
