@@ -2,15 +2,15 @@
 
 metrics/claims.json has, per claim, its verdict (and a number for it: holds 1, fails -1, otherwise 0)
 and each measure's mean and 95% interval, so `dvc metrics diff` shows which verdicts an experiment flips.
-docs/tables/claims.md and docs/tables/variants.md are the tables docs/results.md shows.
+docs/tables/claims.md, variants.md and figures.md (links to every figure in plots/) are the tables docs/results.md shows.
 """
 
 import json
 
-from vae_study.claims import claims_table, judge_all, tally, variants_table
+from vae_study.claims import claims_table, figures_table, judge_all, tally, variants_table
 from vae_study.cli import run_stage
 from vae_study.errors import PipelineError
-from vae_study.paths import CLAIMS_FILE, COMPARISONS_FILE, SUMMARY_DIR, TABLES_DIR
+from vae_study.paths import CLAIMS_FILE, COMPARISONS_FILE, PLOTS_DIR, SUMMARY_DIR, TABLES_DIR
 
 
 def main() -> None:
@@ -24,6 +24,7 @@ def main() -> None:
     TABLES_DIR.mkdir(parents=True, exist_ok=True)
     (TABLES_DIR / "claims.md").write_text(claims_table(verdicts))
     (TABLES_DIR / "variants.md").write_text(variants_table(sources))
+    (TABLES_DIR / "figures.md").write_text(figures_table([path.as_posix() for path in PLOTS_DIR.rglob("*.png")]))
     counts = ", ".join(f"{count} {verdict}" for verdict, count in sorted(tally(verdicts).items()))
     print(f"claims: {len(verdicts)} claims: {counts}", flush=True)
 

@@ -71,12 +71,18 @@ def test_every_measure_names_a_source_and_metric_the_pipeline_writes():
 def test_the_stage_writes_the_claims_and_the_tables(tmp_path):
     (tmp_path / "metrics" / "summary").mkdir(parents=True)
     (tmp_path / "metrics" / "summary" / "mnist_simple.json").write_text(json.dumps({"seeds": 3, "test.r2": _stats(0.6, 0.5, 0.7)}))
+    for figure in ("latent/mnist_simple.png", "samples/mnist_simple.png", "loss_curves.png"):
+        (tmp_path / "plots" / figure).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "plots" / figure).write_bytes(b"")
     run_command([sys.executable, str(PROJECT_ROOT / "stages" / "claims.py")], cwd=tmp_path)
     claims = json.loads((tmp_path / "metrics" / "claims.json").read_text())
     assert claims["R1"]["verdict"] == "fails" and claims["R1"]["verdict_code"] == -1
     assert claims["R1"]["measures"]["mnist_simple: test.r2"]["ci95_high"] == 0.7
     assert "| R1 | \"very accurate reconstructions of the MNIST digits\"" in (tmp_path / "docs" / "tables" / "claims.md").read_text()
     assert "| `mnist_simple` | 3 | 0.6 [0.5, 0.7] |" in (tmp_path / "docs" / "tables" / "variants.md").read_text()
+    figures = (tmp_path / "docs" / "tables" / "figures.md").read_text()
+    assert "| `mnist_simple` | [figure](../plots/latent/mnist_simple.png) |  |  | [figure](../plots/samples/mnist_simple.png) |" in figures
+    assert "[loss_curves.png](../plots/loss_curves.png)" in figures
     empty = tmp_path / "empty"
     empty.mkdir()
     result = run_command([sys.executable, str(PROJECT_ROOT / "stages" / "claims.py")], cwd=empty, check=False)
@@ -87,6 +93,12 @@ def test_the_results_page_shows_the_tables_the_stage_wrote():
     """docs/results.md carries docs/tables/*.md verbatim: regenerated tables cannot drift from the page."""
     page = (PROJECT_ROOT / "docs" / "results.md").read_text()
     tables = sorted((PROJECT_ROOT / "docs" / "tables").glob("*.md"))
-    assert [table.name for table in tables] == ["claims.md", "variants.md"]
+    assert [table.name for table in tables] == ["claims.md", "figures.md", "variants.md"]
     for table in tables:
         assert table.read_text() in page, f"docs/results.md does not show {table.name} as the claims stage wrote it"
+
+
+def test_the_results_page_links_every_committed_figure():
+    page = (PROJECT_ROOT / "docs" / "results.md").read_text()
+    figures = sorted(path.relative_to(PROJECT_ROOT).as_posix() for path in (PROJECT_ROOT / "plots").rglob("*.png"))
+    assert figures and not [path for path in figures if f"](../{path})" not in page]

@@ -12,6 +12,7 @@ study does not give; every cut-off is this module's convention, stated in its ro
 """
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 VERDICT_CODES = {"holds": 1, "fails": -1, "not shown": 0, "measure-dependent": 0, "pending": 0}
 
@@ -261,4 +262,30 @@ def variants_table(sources: dict[str, dict]) -> str:
                 stats = summary.get(metric)
                 cells.append(_interval({"seeds": summary["seeds"], **stats}) if stats else "")
         lines.append(f"| `{name}` | {summary['seeds']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# Figure kinds drawn per variant (plots/<kind>/<variant>.png), as the figures table's columns.
+VARIANT_FIGURES = [("latent means", "latent"), ("kNN confusion", "knn_confusion"),
+                   ("decoded 2-D grid", "manifold"), ("prior samples", "samples")]
+
+
+def figures_table(figures: list[str], link_prefix: str = "../") -> str:
+    """Links to every figure in ``figures`` (paths under plots/): one row per variant, then the other figures.
+
+    ``link_prefix`` leads from the page that shows the table (docs/results.md) to the project root.
+    """
+    figures = sorted(figures)
+    variants = sorted({Path(path).stem for path in figures if Path(path).parent.name in dict(VARIANT_FIGURES).values()})
+    lines = ["| variant | " + " | ".join(title for title, _ in VARIANT_FIGURES) + " |",
+             "|---|" + "---|" * len(VARIANT_FIGURES)]
+    for name in variants:
+        cells = [f"[figure]({link_prefix}plots/{kind}/{name}.png)" if f"plots/{kind}/{name}.png" in figures else ""
+                 for _, kind in VARIANT_FIGURES]
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    shown = {f"plots/{kind}/{name}.png" for name in variants for _, kind in VARIANT_FIGURES}
+    others = [path for path in figures if path not in shown]
+    if others:
+        lines += ["", "Across variants: " + ", ".join(f"[{path.removeprefix('plots/')}]({link_prefix}{path})"
+                                                      for path in others) + "."]
     return "\n".join(lines) + "\n"
