@@ -12,7 +12,7 @@ retrained. Summarize, plot and claims run at the end, on the runs present.
 Each run's start, end, fit seconds and images/s go to the log (default docs/study-run.log); DVC's
 own output goes to logs/<stage>.log (git-ignored).
 
-Usage: python scripts/run_study.py [--log PATH] [--jobs 2] [--only VARIANT,...] [--dry]
+Usage: python scripts/run_study.py [--log PATH] [--jobs 2] [--only VARIANT,...] [--hours H] [--dry]
 """
 
 import argparse
@@ -133,6 +133,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="light runs side by side, one core each")
     parser.add_argument("--only", help="comma-separated variants to run (default: every variant of the study)")
     parser.add_argument("--dry", action="store_true", help="print the plan and stop")
+    parser.add_argument("--hours", type=float, help="start no run after this many hours (a session's end), "
+                        "let the running ones finish, then write the reports")
     args = parser.parse_args()
     params = load_params(ROOT / "params.yaml")
     variants = [v for v in study_variants(params) if not args.only or v.name in args.only.split(",")]
@@ -150,7 +152,12 @@ def main() -> None:
         return
     running: dict[int, tuple] = {}  # core (or -1 for a heavy run on both) -> (process, variant, seed)
     queue = list(plan)
+    deadline = time.monotonic() + 3600 * args.hours if args.hours is not None else None
     while queue or running:
+        if queue and deadline is not None and time.monotonic() > deadline:
+            with args.log.open("a") as handle:
+                handle.write(f"{now()} --hours {args.hours:g} reached: {len(queue)} runs left for the next session\n")
+            queue.clear()
         for core, (process, variant, seed) in list(running.items()):
             if process.poll() is not None:
                 finished(variant, seed, process.returncode, args.log)

@@ -131,11 +131,13 @@ def test_summarize_names_missing_runs_and_uses_the_rest(reproduced):
 
 
 def test_metrics_show_one_row_per_variant(reproduced):
-    """`dvc metrics show` lists the summaries over seeds and the comparisons, not every run."""
+    """`dvc metrics show` lists the summaries over seeds, the comparisons and the claims' verdicts, not every run."""
     project, _, _ = reproduced
     shown = json.loads(dvc(project, "metrics", "show", "--json").stdout)
     files = next(iter(shown.values()))["data"]
-    assert sorted(files) == sorted([f"metrics/summary/{name}.json" for name in VARIANTS] + ["metrics/comparisons.json"])
+    assert sorted(files) == sorted([f"metrics/summary/{name}.json" for name in VARIANTS]
+                                   + ["metrics/comparisons.json", "metrics/claims.json"])
+    assert files["metrics/claims.json"]["data"]["R1"]["verdict_code"] in (-1, 0, 1)
     one_run = json.loads(dvc(project, "metrics", "show", "--json", "metrics/eval/mnist_simple/seed-1.json").stdout)
     assert "test" in next(iter(one_run.values()))["data"]["metrics/eval/mnist_simple/seed-1.json"]["data"]
 
