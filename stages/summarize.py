@@ -22,12 +22,14 @@ from vae_study.summary import (
     flatten,
     paired_differences,
     summarize_runs,
+    unpaired_differences,
     values_summed_per_image,
     with_gains_over_chance,
 )
 
 
-def run_metrics(variant, seed: int, data, pixel_variances: dict[str, float], settings) -> dict[str, float] | None:
+def run_metrics(variant, seed: int, data, pixel_variances: dict[str, float], mean_image_mse: dict[str, float],
+                settings) -> dict[str, float] | None:
     """All numbers of one run: final training terms, test metrics, kNN gains over chance, per-class scores, loss-curve shape.
 
     None if the run has not finished (its evaluation is missing).
@@ -49,18 +51,26 @@ def run_metrics(variant, seed: int, data, pixel_variances: dict[str, float], set
     shares = {name: float(np.mean(labels == index)) for index, name in enumerate(data.class_names)}
     test = pd.read_csv(latents_file(variant.name, seed), dtype={"class": str, "knn_class": str})
     classes = class_scores(test, shares, settings.mixes.get(variant.dataset, {}))
-    return with_gains_over_chance(flatten({"train": train["train"], **evaluation, "curve": curve, "classes": classes}))
+    # R² against the per-pixel mean image (each pixel's own test mean), beside the pooled R² of embed: decoding the
+    # mean image scores 0 here, while the pooled R² credits it with the variance between pixels.
+    evaluation["test"]["r2_vs_mean_image"] = 1 - evaluation["test"]["mse"] / mean_image_mse[variant.dataset]
+    means = test.filter(like="mean_").to_numpy()
+    latent = {"distinct_share": float(len(np.unique(means.round(4), axis=0)) / len(means))}
+    return with_gains_over_chance(flatten({"train": train["train"], **evaluation, "curve": curve, "classes": classes,
+                                           "latent": {**evaluation["latent"], **latent}}))
 
 
 def main() -> None:
     params = load_params()
     settings = summarize_params(params)
     variants = study_variants(params)
-    datasets = {name: load_dataset(PREPARED_DIR / name, splits=("train",)) for name in {v.dataset for v in variants}}
+    datasets = {name: load_dataset(PREPARED_DIR / name, splits=("train", "test")) for name in {v.dataset for v in variants}}
     pixel_variances = {name: float(scale_images(data.splits["train"].images).var()) for name, data in datasets.items()}
+    mean_image_mse = {name: float(scale_images(data.splits["test"].images).var(axis=0).mean()) for name, data in datasets.items()}
     runs, missing = {}, []
     for variant in variants:
-        found = {seed: run_metrics(variant, seed, datasets[variant.dataset], pixel_variances, settings) for seed in seeds(params)}
+        found = {seed: run_metrics(variant, seed, datasets[variant.dataset], pixel_variances, mean_image_mse, settings)
+                 for seed in seeds(params)}
         missing += [stage_name("embed", variant.dataset, variant.name, seed) for seed, metrics in found.items() if metrics is None]
         if any(metrics is not None for metrics in found.values()):
             runs[variant.name] = {seed: metrics for seed, metrics in found.items() if metrics is not None}
@@ -73,10 +83,12 @@ def main() -> None:
             stale.unlink()
     for name, per_seed in runs.items():
         (SUMMARY_DIR / f"{name}.json").write_text(json.dumps(summarize_runs(per_seed), indent=2) + "\n")
-    comparisons = {}
+    comparisons, by_name = {}, {variant.name: variant for variant in variants}
     for label, pair in settings.compare.items():
         if pair["a"] in runs and pair["b"] in runs:
-            comparisons[label] = {"a": pair["a"], "b": pair["b"], **paired_differences(runs[pair["a"]], runs[pair["b"]])}
+            across = by_name[pair["a"]].dataset != by_name[pair["b"]].dataset  # seeds pair runs within a dataset only
+            difference = unpaired_differences if across else paired_differences
+            comparisons[label] = {"a": pair["a"], "b": pair["b"], **difference(runs[pair["a"]], runs[pair["b"]])}
         else:
             print(f"summarize: comparison {label} left out: it needs runs of {pair['a']} and {pair['b']}", flush=True)
     COMPARISONS_FILE.write_text(json.dumps(comparisons, indent=2) + "\n")

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import PROJECT_ROOT, run_command
-from vae_study.claims import CLAIMS, Claim, Measure, claims_table, judge, judge_claim
+from vae_study.claims import CLAIMS, Claim, Measure, claims_table, judge, judge_claim, tally
 
 
 def _stats(mean, low, high):
@@ -46,6 +46,26 @@ def test_measures_that_disagree_make_the_claim_measure_dependent():
     assert table.count("\n") == len(CLAIMS) + 2
 
 
+@pytest.mark.parametrize("metrics, joint, verdict", [
+    (("up", "zero"), False, "holds by some measures"),   # one holds, one not shown: low power, not disagreement
+    (("down", "zero"), False, "fails by some measures"),
+    (("up", "zero"), True, "not shown"),                 # a score must beat every baseline
+    (("up", "down"), True, "fails"),
+    (("up", "up"), True, "holds"),
+])
+def test_mixed_and_joint_verdicts(metrics, joint, verdict):
+    claim = Claim("x", "q", "r", tuple(Measure("v", metric, "above") for metric in metrics), joint=joint)
+    assert judge_claim(claim, SOURCES)["verdict"] == verdict
+
+
+def test_sensitivity_is_shown_but_not_judged_and_controls_stay_out_of_the_tally():
+    claim = Claim("x", "q", "r", (Measure("v", "up", "above"),), sensitivity=(Measure("v", "zero", "above", label="w"),))
+    result = judge_claim(claim, SOURCES)
+    assert result["verdict"] == "holds" and result["sensitivity"]["v: zero"]["verdict"] == "not shown"
+    control = judge_claim(Claim("c", "q", "r", (Measure("v", "down", "above"),), control=True), SOURCES)
+    assert tally({"x": result, "c": control}) == {"holds": 1}
+
+
 def test_every_claim_quotes_the_study_word_for_word():
     """The quotes are the study's own words (ignoring line breaks and spacing)."""
     study = PROJECT_ROOT.parent / "shared" / "study" / "study.txt"
@@ -70,7 +90,8 @@ def test_every_measure_names_a_source_and_metric_the_pipeline_writes():
 
 def test_the_stage_writes_the_claims_and_the_tables(tmp_path):
     (tmp_path / "metrics" / "summary").mkdir(parents=True)
-    (tmp_path / "metrics" / "summary" / "mnist_simple.json").write_text(json.dumps({"seeds": 3, "test.r2": _stats(0.6, 0.5, 0.7)}))
+    (tmp_path / "metrics" / "summary" / "mnist_simple.json").write_text(json.dumps(
+        {"seeds": 3, "test.r2": _stats(0.6, 0.5, 0.7), "test.r2_vs_mean_image": _stats(0.4, 0.3, 0.5)}))
     for figure in ("latent/mnist_simple.png", "samples/mnist_simple.png", "loss_curves.png"):
         (tmp_path / "plots" / figure).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "plots" / figure).write_bytes(b"")

@@ -7,10 +7,12 @@ import pytest
 from vae_study.summary import (
     class_scores,
     curve_shape,
+    drop_after_fit,
     flatten,
     interval,
     paired_differences,
     summarize_runs,
+    unpaired_differences,
     values_summed_per_image,
     with_gains_over_chance,
 )
@@ -132,3 +134,25 @@ def test_a_mean_loss_run_and_a_summed_loss_run_compare_per_value():
         for name, history, loss in [("mean", mean_loss, "mean_squared"), ("sum", summed_loss, "sum_squared")]
     }
     assert per_value["mean"] == pytest.approx(per_value["sum"]) and 0.05 < per_value["mean"] < 0.06
+
+
+def test_runs_of_two_datasets_compare_unpaired_with_welchs_interval():
+    """Seed numbers do not pair an MNIST run with a CIFAR-10 run: the interval is Welch's, not the paired one."""
+    first = {0: {"x": 1.0}, 1: {"x": 2.0}, 2: {"x": 3.0}}
+    second = {0: {"x": 5.0}, 1: {"x": 4.0}, 2: {"x": 6.0}}  # paired differences 4, 2, 3; unpaired 5 - 2
+    result = unpaired_differences(first, second)["x"]
+    assert result["mean"] == pytest.approx(3.0)
+    assert result["sd"] == pytest.approx(np.sqrt(1 / 3 + 1 / 3))  # standard error of the difference of two means
+    half = result["ci95_high"] - result["mean"]
+    assert 2.0 < half / result["sd"] < 4.31 and result["excludes_zero"] == 1  # t with Welch's df (4) lies below df 2's
+    assert paired_differences({}, second) == {"seeds": 0}
+
+
+def test_the_fitted_drop_needs_no_level_window():
+    """A curve that falls to a plateau by batch 1,000 keeps under 1% of its drop after batch 4,000, whatever the noise."""
+    steps = np.arange(12000)
+    loss = pd.Series(50 + 150 * np.exp(-steps / 200) + np.random.default_rng(0).normal(0, 5, len(steps)))
+    assert abs(drop_after_fit(loss, 4000)) < 0.01
+    still = pd.Series(50 + 150 * np.exp(-steps / 3000))  # still falling at 4,000: a large share comes after
+    assert drop_after_fit(still, 4000) > 0.1
+    assert drop_after_fit(loss.iloc[:7000], 4000) is None  # too short a tail to fit

@@ -69,12 +69,40 @@ def paired_differences(first: dict[int, dict[str, float]], second: dict[int, dic
     ``excludes_zero`` is the rule every claim is judged by: 1 when the 95% interval lies on one side of zero.
     """
     seeds = sorted(set(first) & set(second))
+    if not seeds:
+        return {"seeds": 0}
     names = sorted(set.intersection(*(set(first[seed]) & set(second[seed]) for seed in seeds)))
     result = {"seeds": len(seeds)}
     for name in names:
         summary = interval([second[seed][name] - first[seed][name] for seed in seeds])
         low, high = summary["ci95_low"], summary["ci95_high"]
         summary["excludes_zero"] = None if low is None else int(low > 0 or high < 0)
+        result[name] = summary
+    return result
+
+
+def unpaired_differences(first: dict[int, dict[str, float]], second: dict[int, dict[str, float]]) -> dict:
+    """``second`` minus ``first`` for runs that share nothing but a seed number (two datasets): Welch's interval.
+
+    Seeds do not pair an MNIST run with a CIFAR-10 run (they see different data), so the difference of the two
+    means gets Welch's 95% t-interval; ``seeds`` is the smaller of the two run counts.
+    """
+    names = sorted(set.intersection(*(set(metrics) for metrics in [*first.values(), *second.values()])))
+    result = {"seeds": min(len(first), len(second)), "unpaired": 1}
+    for name in names:
+        a, b = (np.asarray([metrics[name] for metrics in runs.values()], float) for runs in (first, second))
+        mean = float(b.mean() - a.mean())
+        summary = {"mean": mean, "sd": None, "ci95_low": None, "ci95_high": None, "excludes_zero": None}
+        if len(a) >= 2 and len(b) >= 2:
+            va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+            se = math.sqrt(va + vb)
+            if se > 0:
+                df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+                half = float(stats.t.ppf(0.975, df)) * se
+            else:
+                half = 0.0
+            summary.update(sd=se, ci95_low=mean - half, ci95_high=mean + half,
+                           excludes_zero=int(mean - half > 0 or mean + half < 0))
         result[name] = summary
     return result
 
@@ -162,6 +190,22 @@ def window_means(batches: pd.DataFrame, window: int) -> pd.Series:
     return batches["loss"].iloc[:full].groupby(batches["step"].iloc[:full] // window).mean()
 
 
+def drop_after_fit(loss: pd.Series, after: int) -> float | None:
+    """Share of the whole drop that comes after batch ``after``, with no level window: a least-squares line
+    through every batch loss from ``after`` to the end gives the levels at ``after`` and at the end; the start
+    is the first START_BATCHES batches' mean.
+
+    None when the run has fewer than ``2 * after`` batches (too short a tail to fit) or ``after`` < START_BATCHES.
+    """
+    if len(loss) < 2 * after or after < START_BATCHES:
+        return None
+    steps = np.arange(after, len(loss), dtype=float)
+    slope, intercept = np.polyfit(steps, loss.iloc[after:].to_numpy(float), 1)
+    level, end = intercept + slope * after, intercept + slope * (len(loss) - 1)
+    start = loss.iloc[:START_BATCHES].mean()
+    return float((level - end) / (start - end))
+
+
 def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: float, window: int,
                 after: int) -> dict[str, float | None]:
     """Numbers behind the study's loss-curve claims, for one run's per-batch losses.
@@ -173,6 +217,10 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: fl
       (near 0: the curve was flat by then); it misses the steep first window, so it overstates the late share;
     - ``drop_after_<after>_from_start_w<w>``: the share of the whole drop, from the start (the first 10 batches)
       to the end, that comes after batch ``after``, levels averaged over ``w`` batches, for each ``w`` of LEVEL_WINDOWS;
+    - ``drop_after_<a>_fit`` for ``a`` = ``after`` / 2 and ``after``: the same share with no level window (see
+      ``drop_after_fit``), the second asks whether the curve still fell after half the claimed batch;
+    - ``late_sd_per_value``, ``late_sd_over_variance``: the last window's batch-loss sd per pixel value, and over
+      the pixel variance (absolute oscillation, beside the scale-free ``late_cv``);
     - ``last_window_change``: relative change from the second-to-last to the last window (negative: still falling);
     - ``late_cv``: standard deviation over mean of the batch losses in the last window (oscillation, scale-free).
 
@@ -189,6 +237,10 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: fl
         if len(means) >= 2 and level in means.index and level < means.index[-1] else None,
         "last_window_change": float(last / means.iloc[-2] - 1) if len(means) >= 2 else None,
         "late_cv": float(late.std(ddof=1) / late.mean()) if late is not None and len(late) >= 2 else None,
+        "late_sd_per_value": float(late.std(ddof=1) / values_per_image) if late is not None and len(late) >= 2 else None,
+        "late_sd_over_variance": float(late.std(ddof=1) / values_per_image / pixel_variance)
+        if late is not None and len(late) >= 2 else None,
+        **{f"drop_after_{level_at}_fit": drop_after_fit(batches["loss"], level_at) for level_at in (after // 2, after)},
         **{f"drop_after_{after}_from_start_w{width}": drop_after_from_start(batches["loss"], after, width)
            for width in LEVEL_WINDOWS},
     }
