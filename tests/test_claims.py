@@ -123,3 +123,13 @@ def test_the_results_page_links_every_committed_figure():
     page = (PROJECT_ROOT / "docs" / "results.md").read_text()
     figures = sorted(path.relative_to(PROJECT_ROOT).as_posix() for path in (PROJECT_ROOT / "plots").rglob("*.png"))
     assert figures and not [path for path in figures if f"](../{path})" not in page]
+
+
+def test_a_collapsed_variant_is_marked_in_the_variants_table():
+    """A run whose test images share a handful of latent means has kNN scores of ties: the table says so."""
+    from vae_study.claims import variants_table
+
+    sources = {"ok": {"seeds": 3, "test.r2": _stats(0.6, 0.5, 0.7), "latent.distinct_share": _stats(1.0, 1.0, 1.0)},
+               "flat": {"seeds": 3, "test.r2": _stats(0.3, 0.2, 0.4), "latent.distinct_share": _stats(0.002, 0.0, 0.004)}}
+    rows = variants_table(sources).splitlines()
+    assert rows[2].startswith("| `ok` | 3 |") and rows[3].startswith("| `flat` (collapsed: 0.2% of test images")

@@ -322,8 +322,11 @@ def tally(verdicts: dict[str, dict]) -> dict[str, int]:
     return counts
 
 
+COLLAPSED_BELOW = 0.5  # share of distinct test latent means under which a run's posterior has collapsed
+
 VARIANT_COLUMNS = [
     ("test R²", "test.r2"),
+    ("R² vs mean image", "test.r2_vs_mean_image"),
     ("per-pixel MSE", "test.mse"),
     ("5-NN accuracy", "latent.knn5_accuracy"),
     ("5-NN chance / majority", None),
@@ -348,7 +351,10 @@ def variants_table(sources: dict[str, dict]) -> str:
             else:
                 stats = summary.get(metric)
                 cells.append(_interval({"seeds": summary["seeds"], **stats}) if stats else "")
-        lines.append(f"| `{name}` | {summary['seeds']} | " + " | ".join(cells) + " |")
+        distinct = summary.get("latent.distinct_share", {}).get("mean")
+        collapsed = (f" (collapsed: {distinct:.1%} of test images have distinct latent means; its kNN and silhouette "
+                     "score ties, not classes)" if distinct is not None and distinct < COLLAPSED_BELOW else "")
+        lines.append(f"| `{name}`{collapsed} | {summary['seeds']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
