@@ -35,7 +35,7 @@ DVC = str(Path(sys.executable).with_name("dvc"))
 # Stage commands say `python`: make it this interpreter, activated venv or not.
 ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 LOCK_BUSY = "Unable to acquire lock"
-REPORT_STAGES = ["summarize", "plot", "claims"]  # from the committed outputs of the runs present
+REPORT_STAGES = ["check", "summarize", "plot", "claims"]  # params checked, then reports from the runs present
 
 
 def now() -> str:
