@@ -19,6 +19,7 @@ from vae_study.paths import (COMPARISONS_FILE, PREPARED_DIR, SUMMARY_DIR, evalua
 from vae_study.summary import (
     class_scores,
     curve_shape,
+    distinct_share,
     flatten,
     paired_differences,
     summarize_runs,
@@ -54,8 +55,7 @@ def run_metrics(variant, seed: int, data, pixel_variances: dict[str, float], mea
     # R² against the per-pixel mean image (each pixel's own test mean), beside the pooled R² of embed: decoding the
     # mean image scores 0 here, while the pooled R² credits it with the variance between pixels.
     evaluation["test"]["r2_vs_mean_image"] = 1 - evaluation["test"]["mse"] / mean_image_mse[variant.dataset]
-    means = test.filter(like="mean_").to_numpy()
-    latent = {"distinct_share": float(len(np.unique(means.round(4), axis=0)) / len(means))}
+    latent = {"distinct_share": distinct_share(test)}
     return with_gains_over_chance(flatten({"train": train["train"], **evaluation, "curve": curve, "classes": classes,
                                            "latent": {**evaluation["latent"], **latent}}))
 

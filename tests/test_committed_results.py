@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from conftest import PROJECT_ROOT
-from vae_study.summary import class_scores, interval
+from vae_study.summary import class_scores, distinct_share, interval
 
 METRICS = PROJECT_ROOT / "metrics"
 PARAMS = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
@@ -42,9 +42,10 @@ def test_recall_and_mixing_recomputed_from_the_committed_latent_tables(summary_f
         assert len(table) == 10_000 and list(table["class"].unique()) != []
         scores = class_scores(table, dict(zip(classes, shares)), PARAMS["summarize"]["mixes"].get(dataset, {}))
         assert np.mean(table["knn_label"] == table["label"]) == pytest.approx(evaluation["latent"]["knn5_accuracy"])
-        per_run.append(scores)
+        per_run.append({**scores, "distinct_share": distinct_share(table)})
     for name in per_run[0]:
         recomputed = interval([scores[name] for scores in per_run])
-        assert summary[f"classes.{name}"]["mean"] == pytest.approx(recomputed["mean"], abs=1e-12), name
+        name = "latent.distinct_share" if name == "distinct_share" else f"classes.{name}"
+        assert summary[name]["mean"] == pytest.approx(recomputed["mean"], abs=1e-12), name
         if recomputed["ci95_low"] is not None:
-            assert summary[f"classes.{name}"]["ci95_low"] == pytest.approx(recomputed["ci95_low"], abs=1e-12), name
+            assert summary[name]["ci95_low"] == pytest.approx(recomputed["ci95_low"], abs=1e-12), name

@@ -7,6 +7,7 @@ import pytest
 from vae_study.summary import (
     class_scores,
     curve_shape,
+    distinct_share,
     drop_after_fit,
     flatten,
     interval,
@@ -156,3 +157,8 @@ def test_the_fitted_drop_needs_no_level_window():
     still = pd.Series(50 + 150 * np.exp(-steps / 3000))  # still falling at 4,000: a large share comes after
     assert drop_after_fit(still, 4000) > 0.1
     assert drop_after_fit(loss.iloc[:7000], 4000) is None  # too short a tail to fit
+
+
+def test_distinct_share_counts_images_no_other_image_shares():
+    test = pd.DataFrame({"mean_0": [0.0, 0.0, 0.00001, 1.0, 2.0], "mean_1": [0.5, 0.5, 0.5, 0.5, 0.5]})
+    assert distinct_share(test) == pytest.approx(2 / 5)  # the first three coincide to 4 decimals

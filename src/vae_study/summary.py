@@ -176,6 +176,17 @@ def drop_after_from_start(loss: pd.Series, after: int, window: int) -> float | N
     return float((level - end) / (start - end))
 
 
+def distinct_share(test: pd.DataFrame) -> float:
+    """Share of test images whose latent means (``mean_*`` columns, to 4 decimals) no other image shares.
+
+    Near 0, the posterior collapsed: the encoder maps most images to one point, and kNN or silhouette
+    scores on it measure ties, not classes.
+    """
+    means = test.filter(like="mean_").to_numpy().round(4)
+    _, inverse, counts = np.unique(means, axis=0, return_inverse=True, return_counts=True)
+    return float(np.mean(counts[inverse.ravel()] == 1))
+
+
 def values_summed_per_image(reconstruction_loss: str, image_values: int) -> int:
     """How many pixel values a run's loss adds up per image: all of them for the summed error, one for the mean.
 
