@@ -24,14 +24,14 @@ from vae_study.plotting import (
     plot_reconstructions,
     plot_samples,
 )
-from vae_study.summary import values_summed_per_image
+from vae_study.summary import read_latents, values_summed_per_image
 
 
-def _read_csv(path, stage: str, **options) -> pd.DataFrame:
+def _read_table(path, stage: str, read=pd.read_csv) -> pd.DataFrame:
     if not path.exists():
         raise PipelineError(f"{path} is missing; run dvc repro {stage} first")
     try:
-        return pd.read_csv(path, **options)
+        return read(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, EOFError, OSError) as error:
         raise PipelineError(f"{path} cannot be parsed ({error})") from None
 
@@ -67,14 +67,14 @@ def main() -> None:
             missing += [stage_name("train", variant.dataset, variant.name, seed) for seed in run_seeds if seed not in runs]
             if runs:
                 histories[variant.name] = [
-                    _read_csv(training_outputs(variant.name, seed).batches, stage_name("train", variant.dataset, variant.name, seed))
+                    _read_table(training_outputs(variant.name, seed).batches, stage_name("train", variant.dataset, variant.name, seed))
                     for seed in runs
                 ]
             embed = stage_name("embed", variant.dataset, variant.name, first)
             if not (latents_file(variant.name, first).exists() and figure_inputs_file(variant.name, first).exists()):
                 missing.append(embed)
                 continue
-            table = _read_csv(latents_file(variant.name, first), embed, dtype={"class": str, "knn_class": str})
+            table = _read_table(latents_file(variant.name, first), embed, read_latents)
             arrays = _load_arrays(figure_inputs_file(variant.name, first), embed)
             header = f"{variant.latent_dim}-D, KL {variant.kl_weight:g}"
             label = f"{run_label(variant.name, first)} ({variant.dataset}, {header})"

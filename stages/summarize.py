@@ -22,6 +22,7 @@ from vae_study.summary import (
     distinct_share,
     flatten,
     paired_differences,
+    read_latents,
     summarize_runs,
     unpaired_differences,
     values_summed_per_image,
@@ -50,7 +51,7 @@ def run_metrics(variant, seed: int, data, pixel_variances: dict[str, float], mea
               f"{settings.flat_after}); they are left out as not computable", flush=True)
     labels = data.splits["train"].labels
     shares = {name: float(np.mean(labels == index)) for index, name in enumerate(data.class_names)}
-    test = pd.read_csv(latents_file(variant.name, seed), dtype={"class": str, "knn_class": str})
+    test = read_latents(latents_file(variant.name, seed))
     classes = class_scores(test, shares, settings.mixes.get(variant.dataset, {}))
     # R² against the per-pixel mean image (each pixel's own test mean), beside the pooled R² of embed: decoding the
     # mean image scores 0 here, while the pooled R² credits it with the variance between pixels.

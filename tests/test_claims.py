@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import PROJECT_ROOT, run_command
-from vae_study.claims import CLAIMS, Claim, Measure, claims_table, judge, judge_claim, tally
+from vae_study.claims import CLAIMS, Claim, Measure, claims_table, interval_text, judge, judge_claim, tally
 
 
 def _stats(mean, low, high):
@@ -133,3 +133,34 @@ def test_a_collapsed_variant_is_marked_in_the_variants_table():
                "flat": {"seeds": 3, "test.r2": _stats(0.3, 0.2, 0.4), "latent.distinct_share": _stats(0.002, 0.0, 0.004)}}
     rows = variants_table(sources).splitlines()
     assert rows[2].startswith("| `ok` | 3 |") and rows[3].startswith("| `flat` (collapsed: 0.2% of test images")
+
+
+VERDICT_WORDS = "holds by some measures|fails by some measures|measure-dependent|holds|fails|not shown|pending"
+CITATION = re.compile(rf"\b([A-Z]\d+[a-z]?), ({VERDICT_WORDS})\b")
+INTERVAL = re.compile(r"-?\d[\d.e+-]* \[-?\d[\d.e+-]*, -?\d[\d.e+-]*\]")
+
+
+def _bullets(doc: str, heading: str) -> list[str]:
+    """The bullets of one section, each joined into one line."""
+    section = (PROJECT_ROOT / doc).read_text().split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0]
+    return [" ".join(bullet.split()) for bullet in re.split(r"\n- ", "\n" + section)[1:]]
+
+
+@pytest.mark.parametrize("doc, heading", [("docs/results.md", "## What was found"), ("README.md", "## What the study found")])
+def test_every_finding_cites_the_committed_verdict_and_interval(doc, heading):
+    """A finding says "(C1, holds: ...)": that verdict, and every "mean [low, high]" it quotes, is in the committed
+    claims (or the variants table), so the summary cannot drift from the numbers it summarizes."""
+    verdicts = json.loads((PROJECT_ROOT / "metrics" / "claims.json").read_text())
+    variants = (PROJECT_ROOT / "docs" / "tables" / "variants.md").read_text()
+    bullets = _bullets(doc, heading)
+    assert 1 <= len(bullets) <= 6, f"{doc}: {len(bullets)} findings; at most six"
+    for bullet in bullets:
+        cited = CITATION.findall(bullet)
+        assert cited, f"{doc}: a finding cites no claim: {bullet[:80]}"
+        quoted = set(INTERVAL.findall(variants))
+        for claim_id, verdict in cited:
+            result = verdicts[claim_id]
+            assert result["verdict"] == verdict, f"{doc}: {claim_id} is cited as {verdict}, committed {result['verdict']}"
+            quoted |= {interval_text(judged) for judged in [*result["measures"].values(), *result.get("sensitivity", {}).values()]}
+        stale = [number for number in INTERVAL.findall(bullet) if number not in quoted]
+        assert not stale, f"{doc}: {stale} is in no cited claim nor the variants table: {bullet[:80]}"

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from conftest import PROJECT_ROOT
-from vae_study.summary import class_scores, distinct_share, interval
+from vae_study.summary import class_scores, distinct_share, interval, read_latents
 
 METRICS = PROJECT_ROOT / "metrics"
 PARAMS = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
@@ -24,7 +24,7 @@ def _runs(variant: str) -> list[tuple[pd.DataFrame, dict, dict]]:
             with np.load(METRICS / "figures" / variant / f"seed-{seed}.npz") as arrays:
                 shares = arrays["train_class_shares"]
             evaluation = json.loads((METRICS / "eval" / variant / f"seed-{seed}.json").read_text())
-            runs.append((pd.read_csv(table, dtype={"class": str, "knn_class": str}), shares, evaluation))
+            runs.append((read_latents(table), shares, evaluation))
     return runs
 
 

@@ -279,7 +279,8 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.3g}"
 
 
-def _interval(result: dict) -> str:
+def interval_text(result: dict) -> str:
+    """A judged measure as the tables show it, ``mean [low, high]``; the findings quote it in these words."""
     if result["mean"] is None:
         return "no runs yet"
     if result["ci95_low"] is None:
@@ -298,11 +299,11 @@ def claims_table(verdicts: dict[str, dict]) -> str:
         for measure in claim.measures:
             judged = result["measures"][measure.key]
             mark = f" ({judged['verdict']})" if mixed else ""
-            cells.append(f"{measure.label}: {_interval(judged)}{mark}")
+            cells.append(f"{measure.label}: {interval_text(judged)}{mark}")
         for measure in claim.sensitivity:
             judged = result["sensitivity"][measure.key]
             shown = f" ({judged['verdict']})" if judged["verdict"] != "pending" else ""
-            cells.append(f"sensitivity, {measure.label}: {_interval(judged)}{shown}")
+            cells.append(f"sensitivity, {measure.label}: {interval_text(judged)}{shown}")
         references = sorted({f"{'>' if m.side == 'above' else '<'} {m.reference:g}" for m in claim.measures})
         reading = claim.reading + (f" (cut-off, a convention: {claim.cutoff})" if claim.cutoff else "")
         reading += "; every measure must hold" if claim.joint and len(claim.measures) > 1 else ""
@@ -350,7 +351,7 @@ def variants_table(sources: dict[str, dict]) -> str:
                 cells.append(" / ".join(_number(stats["mean"]) if stats else "" for stats in (chance, majority)))
             else:
                 stats = summary.get(metric)
-                cells.append(_interval({"seeds": summary["seeds"], **stats}) if stats else "")
+                cells.append(interval_text({"seeds": summary["seeds"], **stats}) if stats else "")
         distinct = summary.get("latent.distinct_share", {}).get("mean")
         collapsed = (f" (collapsed: {distinct:.1%} of test images have distinct latent means; its kNN and silhouette "
                      "score ties, not classes)" if distinct is not None and distinct < COLLAPSED_BELOW else "")

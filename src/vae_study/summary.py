@@ -128,6 +128,14 @@ def median_pair_mixing(counts: np.ndarray, sizes: tuple[int, int], limit: int = 
     return float(np.median([_crossing(counts, a, b) for a, b in pairs]))
 
 
+def read_latents(path) -> pd.DataFrame:
+    """A run's test latent table as embed writes it (``vae_study.latent.latent_table``).
+
+    Class names are read as text: MNIST's "0"-"9" would otherwise become integers and match no class name.
+    """
+    return pd.read_csv(path, dtype={"class": str, "knn_class": str})
+
+
 def class_scores(test: pd.DataFrame, train_shares: dict[str, float], mixes: dict[str, list[list[str]]]) -> dict[str, float]:
     """Per-class kNN recall, and how much named class groups are mixed up, from a run's test latent table.
 

@@ -1,0 +1,56 @@
+"""How long the study took, from the runner's log: the wall time it was busy, and the runs' summed fit time.
+
+Busy time is the union of every run's start-to-done span, so the gaps between sessions and the reports
+do not count; side by side runs count once. The summed `fit` seconds approximate one run at a time on
+both cores (`dvc repro`): a light model trains about as fast pinned to one core as on both (docs/performance.md).
+
+Usage: python scripts/study_time.py [docs/study-run.log]
+"""
+
+import collections
+import datetime
+import re
+import sys
+from pathlib import Path
+
+LINE = re.compile(r"^(\S+Z) (start|done) embed-\w+@(\w+)-(\d+)(?: fit ([\d.]+) s)?")
+
+
+def spans(lines) -> tuple[list[tuple[datetime.datetime, datetime.datetime]], dict[str, list[float]]]:
+    """Each finished run's (start, done) and each variant's fit seconds; a run started twice counts from its last start."""
+    started, runs, fits = {}, [], collections.defaultdict(list)
+    for line in lines:
+        match = LINE.match(line)
+        if not match:
+            continue
+        time, event, variant, seed, fit = match.groups()
+        moment = datetime.datetime.fromisoformat(time.replace("Z", "+00:00"))
+        if event == "start":
+            started[variant, seed] = moment
+        elif (variant, seed) in started:
+            runs.append((started.pop((variant, seed)), moment))
+            fits[variant].append(float(fit))
+    return runs, fits
+
+
+def busy_seconds(runs: list[tuple[datetime.datetime, datetime.datetime]]) -> float:
+    total, end = 0.0, None
+    for start, done in sorted(runs):
+        if end is None or start > end:
+            total, end = total + (done - start).total_seconds(), done
+        elif done > end:
+            total, end = total + (done - end).total_seconds(), done
+    return total
+
+
+def main() -> None:
+    log = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/study-run.log")
+    runs, fits = spans(log.read_text().splitlines())
+    for variant, seconds in sorted(fits.items()):
+        print(f"{variant:26} {len(seconds)} runs, fit {sum(seconds) / 60:6.1f} min ({', '.join(f'{s:.0f}' for s in seconds)} s)")
+    fit_hours = sum(map(sum, fits.values())) / 3600
+    print(f"{len(runs)} runs: busy {busy_seconds(runs) / 3600:.2f} h of wall time; summed fit {fit_hours:.2f} h")
+
+
+if __name__ == "__main__":
+    main()
