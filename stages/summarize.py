@@ -30,8 +30,15 @@ from vae_study.summary import (
 )
 
 
-def run_metrics(variant, seed: int, data, pixel_variances: dict[str, float], mean_image_mse: dict[str, float],
-                settings) -> dict[str, float] | None:
+def pixel_variances(data) -> dict[str, float]:
+    """The variances losses and errors are divided by: pooled over the training pixels (that of the pooled R²), and
+    each pixel's own, averaged, over the training and the test images (the mean squared error of decoding the mean image)."""
+    train, test = (scale_images(data.splits[split].images) for split in ("train", "test"))
+    return {"train_pooled": float(train.var()), "train_per_pixel": float(train.var(axis=0).mean()),
+            "test_per_pixel": float(test.var(axis=0).mean())}
+
+
+def run_metrics(variant, seed: int, data, variances: dict[str, float], settings) -> dict[str, float] | None:
     """All numbers of one run: final training terms, test metrics, kNN gains over chance, per-class scores, loss-curve shape.
 
     None if the run has not finished (its evaluation is missing).
@@ -42,8 +49,8 @@ def run_metrics(variant, seed: int, data, pixel_variances: dict[str, float], mea
     train = json.loads(outputs.metrics.read_text())
     evaluation = json.loads(evaluation_file(variant.name, seed).read_text())
     batches = pd.read_csv(outputs.batches)
-    curve = curve_shape(batches, values_summed_per_image(variant.reconstruction_loss, int(np.prod(data.image_shape))), pixel_variances[variant.dataset], settings.loss_window,
-                        settings.flat_after)
+    curve = curve_shape(batches, values_summed_per_image(variant.reconstruction_loss, int(np.prod(data.image_shape))),
+                        variances["train_pooled"], variances["train_per_pixel"], settings.loss_window, settings.flat_after)
     uncomputable = [name for name, value in curve.items() if value is None]
     if uncomputable:
         print(f"summarize: warning: {run_label(variant.name, seed)} has {len(batches)} batches, too few for "
@@ -55,7 +62,7 @@ def run_metrics(variant, seed: int, data, pixel_variances: dict[str, float], mea
     classes = class_scores(test, shares, settings.mixes.get(variant.dataset, {}))
     # R² against the per-pixel mean image (each pixel's own test mean), beside the pooled R² of embed: decoding the
     # mean image scores 0 here, while the pooled R² credits it with the variance between pixels.
-    evaluation["test"]["r2_vs_mean_image"] = 1 - evaluation["test"]["mse"] / mean_image_mse[variant.dataset]
+    evaluation["test"]["r2_vs_mean_image"] = 1 - evaluation["test"]["mse"] / variances["test_per_pixel"]
     latent = {"distinct_share": distinct_share(test)}
     return with_gains_over_chance(flatten({"train": train["train"], **evaluation, "curve": curve, "classes": classes,
                                            "latent": {**evaluation["latent"], **latent}}))
@@ -66,11 +73,10 @@ def main() -> None:
     settings = summarize_params(params)
     variants = study_variants(params)
     datasets = {name: load_dataset(PREPARED_DIR / name, splits=("train", "test")) for name in {v.dataset for v in variants}}
-    pixel_variances = {name: float(scale_images(data.splits["train"].images).var()) for name, data in datasets.items()}
-    mean_image_mse = {name: float(scale_images(data.splits["test"].images).var(axis=0).mean()) for name, data in datasets.items()}
+    variances = {name: pixel_variances(data) for name, data in datasets.items()}
     runs, missing = {}, []
     for variant in variants:
-        found = {seed: run_metrics(variant, seed, datasets[variant.dataset], pixel_variances, mean_image_mse, settings)
+        found = {seed: run_metrics(variant, seed, datasets[variant.dataset], variances[variant.dataset], settings)
                  for seed in seeds(params)}
         missing += [stage_name("embed", variant.dataset, variant.name, seed) for seed, metrics in found.items() if metrics is None]
         if any(metrics is not None for metrics in found.values()):

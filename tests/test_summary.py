@@ -67,21 +67,25 @@ def _curve(values) -> pd.DataFrame:
 def test_curve_shape_of_a_curve_flat_after_4000_and_one_still_falling():
     steps = np.arange(10_000)
     noise = np.random.default_rng(0).normal(0, 0.5, len(steps))
-    flat = curve_shape(_curve(100 + 900 * np.exp(-steps / 300) + noise), values_per_image=10, pixel_variance=0.5, **STUDY)
+    flat = curve_shape(_curve(100 + 900 * np.exp(-steps / 300) + noise), values_per_image=10, pixel_variance=0.5,
+                       mean_pixel_variance=0.25, **STUDY)
     assert abs(flat["drop_after_4000"]) < 0.01 and abs(flat["last_window_change"]) < 0.001
     assert flat["final_per_value"] == pytest.approx(10.0, rel=0.01)
     assert flat["final_over_variance"] == pytest.approx(20.0, rel=0.01)
+    assert flat["final_over_mean_pixel_variance"] == pytest.approx(40.0, rel=0.01)
+    assert flat["late_sd_over_mean_pixel_variance"] == pytest.approx(0.5 / 10 / 0.25, rel=0.1)
     assert flat["late_cv"] == pytest.approx(0.005, rel=0.1)  # sd 0.5 around 100
-    falling = curve_shape(_curve(1000 - 0.05 * steps + noise), values_per_image=10, pixel_variance=1.0, **STUDY)
+    falling = curve_shape(_curve(1000 - 0.05 * steps + noise), values_per_image=10, pixel_variance=1.0,
+                          mean_pixel_variance=1.0, **STUDY)
     assert falling["drop_after_4000"] > 0.5 and falling["last_window_change"] < -0.05
 
 
 def test_curve_measures_a_short_run_cannot_support_are_none():
     """A first run's 100 batches: no measure needs more than the run has; none is guessed."""
-    three_windows = curve_shape(_curve(np.linspace(4, 1, 3000)), values_per_image=1, pixel_variance=1.0, **STUDY)
+    three_windows = curve_shape(_curve(np.linspace(4, 1, 3000)), values_per_image=1, pixel_variance=1.0, mean_pixel_variance=1.0, **STUDY)
     assert three_windows["drop_after_4000"] is None  # no level at batch 4,000
     assert three_windows["last_window_change"] < 0 and three_windows["final_per_value"] == pytest.approx(1.5, rel=0.01)
-    short = curve_shape(_curve(np.ones(100)), values_per_image=1, pixel_variance=1.0, **STUDY)
+    short = curve_shape(_curve(np.ones(100)), values_per_image=1, pixel_variance=1.0, mean_pixel_variance=1.0, **STUDY)
     assert set(short) >= {"final_per_value", "drop_after_4000", "drop_after_4000_from_start_w200", "late_cv"}
     assert all(value is None for value in short.values())
     assert flatten({"curve": short}) == {}  # left out of the summaries
@@ -99,6 +103,8 @@ def test_class_scores_perfect_and_null_predictions():
     assert null["mix.ab_c"] == pytest.approx(null["mix.ab_c_chance"], abs=0.01)
     assert null["mix.ab_c_chance"] == pytest.approx((0.3 * 0.3 + 0.3 * 0.3) / 0.6)  # A's images x C's share + C's x A's
     assert null["recall.d"] == pytest.approx(0.4, abs=0.01)
+    assert (perfect["classes_recalled_over_half"], perfect["classes_recalled_over_70pct"]) == (4, 4)
+    assert (null["classes_recalled_over_half"], null["classes_recalled_over_70pct"]) == (0, 0)  # recalls = shares <= 0.4
     assert perfect["mix.ab_c_median_pair"] == 0.0  # every pair of groups lies apart
     # With uninformative predictions the named pair is a typical pair: nothing to single out.
     assert abs(null["mix.ab_c_over_median_pair"]) < 0.05
@@ -119,7 +125,7 @@ def test_drop_after_from_start_counts_the_whole_drop():
     """A curve that falls from 180 to 60 almost at once: a share near 0 from the start, far more from the first window."""
     steps = np.arange(12_000)
     loss = pd.DataFrame({"step": steps, "loss": 60 + 120 * np.exp(-steps / 200) + 5 * np.exp(-steps / 3000)})
-    shape = curve_shape(loss, values_per_image=1, pixel_variance=1.0, **STUDY)
+    shape = curve_shape(loss, values_per_image=1, pixel_variance=1.0, mean_pixel_variance=1.0, **STUDY)
     for width in (50, 200, 1000):
         assert shape[f"drop_after_4000_from_start_w{width}"] == pytest.approx(0.01, abs=0.001)
     assert shape["drop_after_4000"] > 4 * shape["drop_after_4000_from_start_w200"]
@@ -131,7 +137,7 @@ def test_a_mean_loss_run_and_a_summed_loss_run_compare_per_value():
     mean_loss = pd.DataFrame({"step": steps, "loss": 0.05 + 0.1 * np.exp(-steps / 50)})
     summed_loss = mean_loss.assign(loss=mean_loss["loss"] * 784)
     per_value = {
-        name: curve_shape(history, values_summed_per_image(loss, 784), 0.1, 100, 200)["final_per_value"]
+        name: curve_shape(history, values_summed_per_image(loss, 784), 0.1, 0.1, 100, 200)["final_per_value"]
         for name, history, loss in [("mean", mean_loss, "mean_squared"), ("sum", summed_loss, "sum_squared")]
     }
     assert per_value["mean"] == pytest.approx(per_value["sum"]) and 0.05 < per_value["mean"] < 0.06

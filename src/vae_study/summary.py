@@ -140,7 +140,8 @@ def class_scores(test: pd.DataFrame, train_shares: dict[str, float], mixes: dict
     """Per-class kNN recall, and how much named class groups are mixed up, from a run's test latent table.
 
     ``test`` has each test image's ``class`` and kNN prediction ``knn_class``; ``classes_recalled_over_half``
-    counts the classes kNN places right more often than not (the "clearly distinct" reading). For each entry
+    counts the classes kNN places right more often than not (the "clearly distinct" reading;
+    ``classes_recalled_over_70pct`` the stricter sensitivity reading). For each entry
     ``name: [group A, group B]`` of ``mixes``, ``mix.<name>`` is the share of A's and B's test
     images that kNN assigns to the other group; ``mix.<name>_chance`` what guessing at the
     training classes' rates (``train_shares``) would give; ``mix.<name>_median_pair`` the median
@@ -149,7 +150,9 @@ def class_scores(test: pd.DataFrame, train_shares: dict[str, float], mixes: dict
     """
     names = list(train_shares)
     scores = {f"recall.{name}": float(np.mean(rows["knn_class"] == name)) for name, rows in test.groupby("class")}
-    scores["classes_recalled_over_half"] = float(sum(value > 0.5 for value in scores.values()))
+    recalls = list(scores.values())
+    scores["classes_recalled_over_half"] = float(sum(value > 0.5 for value in recalls))
+    scores["classes_recalled_over_70pct"] = float(sum(value > 0.7 for value in recalls))  # a stricter "clearly distinct"
     index = {name: position for position, name in enumerate(names)}
     counts = np.zeros((len(names), len(names)))
     np.add.at(counts, (test["class"].map(index).to_numpy(), test["knn_class"].map(index).to_numpy()), 1)
@@ -225,21 +228,24 @@ def drop_after_fit(loss: pd.Series, after: int) -> float | None:
     return float((level - end) / (start - end))
 
 
-def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: float, window: int,
-                after: int) -> dict[str, float | None]:
+def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: float, mean_pixel_variance: float,
+                window: int, after: int) -> dict[str, float | None]:
     """Numbers behind the study's loss-curve claims, for one run's per-batch losses.
 
     - ``final_per_value``: mean loss of the last window per pixel value;
-    - ``final_over_variance``: that divided by the training pixels' variance, the normalisation of
-      R², so that datasets compare (MNIST's near-binary pixels vary more than CIFAR-10's);
+    - ``final_over_variance``: that divided by the training pixels' pooled variance, the normalisation of the
+      pooled R² (it counts the variance between pixels, which decoding the mean image already explains, and
+      MNIST's pixels have far more of it than CIFAR-10's);
+    - ``final_over_mean_pixel_variance``: divided instead by the mean of each pixel's own variance, the
+      normalisation of R² against the mean image (decoding the mean image scores about 1 here);
     - ``drop_after_<after>``: share of the drop from the first to the last window that comes after batch ``after``
       (near 0: the curve was flat by then); it misses the steep first window, so it overstates the late share;
     - ``drop_after_<after>_from_start_w<w>``: the share of the whole drop, from the start (the first 10 batches)
       to the end, that comes after batch ``after``, levels averaged over ``w`` batches, for each ``w`` of LEVEL_WINDOWS;
     - ``drop_after_<a>_fit`` for ``a`` = ``after`` / 2 and ``after``: the same share with no level window (see
       ``drop_after_fit``), the second asks whether the curve still fell after half the claimed batch;
-    - ``late_sd_per_value``, ``late_sd_over_variance``: the last window's batch-loss sd per pixel value, and over
-      the pixel variance (absolute oscillation, beside the scale-free ``late_cv``);
+    - ``late_sd_per_value``, ``late_sd_over_variance``, ``late_sd_over_mean_pixel_variance``: the last window's
+      batch-loss sd per pixel value, and over each variance above (absolute oscillation, beside the scale-free ``late_cv``);
     - ``last_window_change``: relative change from the second-to-last to the last window (negative: still falling);
     - ``late_cv``: standard deviation over mean of the batch losses in the last window (oscillation, scale-free).
 
@@ -252,12 +258,15 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: fl
     return {
         "final_per_value": None if last is None else float(last / values_per_image),
         "final_over_variance": None if last is None else float(last / values_per_image / pixel_variance),
+        "final_over_mean_pixel_variance": None if last is None else float(last / values_per_image / mean_pixel_variance),
         f"drop_after_{after}": float((means.loc[level] - last) / (means.iloc[0] - last))
         if len(means) >= 2 and level in means.index and level < means.index[-1] else None,
         "last_window_change": float(last / means.iloc[-2] - 1) if len(means) >= 2 else None,
         "late_cv": float(late.std(ddof=1) / late.mean()) if late is not None and len(late) >= 2 else None,
         "late_sd_per_value": float(late.std(ddof=1) / values_per_image) if late is not None and len(late) >= 2 else None,
         "late_sd_over_variance": float(late.std(ddof=1) / values_per_image / pixel_variance)
+        if late is not None and len(late) >= 2 else None,
+        "late_sd_over_mean_pixel_variance": float(late.std(ddof=1) / values_per_image / mean_pixel_variance)
         if late is not None and len(late) >= 2 else None,
         **{f"drop_after_{level_at}_fit": drop_after_fit(batches["loss"], level_at) for level_at in (after // 2, after)},
         **{f"drop_after_{after}_from_start_w{width}": drop_after_from_start(batches["loss"], after, width)
