@@ -44,6 +44,12 @@ def _load_arrays(path, stage: str) -> dict[str, np.ndarray]:
         raise PipelineError(f"{path} cannot be read ({error}); rerun dvc repro {stage}") from None
 
 
+def _settings(variant) -> str:
+    """What sets a variant apart in a figure's labels: latent size, KL weight, and the loss when it is not the summed one."""
+    loss = "" if variant.reconstruction_loss == "sum_squared" else ", mean loss"
+    return f"{variant.latent_dim}-D, KL {variant.kl_weight:g}{loss}"
+
+
 def _prior_caveat(variant) -> str:
     if variant.kl_weight == 0:
         return "\nKL weight 0: nothing pulled the latents toward N(0, I), so these decode points the model never learned"
@@ -76,7 +82,7 @@ def main() -> None:
                 continue
             table = _read_table(latents_file(variant.name, first), embed, read_latents)
             arrays = _load_arrays(figure_inputs_file(variant.name, first), embed)
-            header = f"{variant.latent_dim}-D, KL {variant.kl_weight:g}"
+            header = _settings(variant)
             label = f"{run_label(variant.name, first)} ({variant.dataset}, {header})"
             plot_latent_space(table, class_names, f"Test latent means: {label}", output / "latent" / f"{variant.name}.png",
                               groups.get(variant.dataset))
@@ -101,8 +107,7 @@ def main() -> None:
         if drawn:
             plot_loss_curves(
                 {name: histories[name] for name in drawn},
-                {name: f"{name} ({v.latent_dim}-D, KL {v.kl_weight:g}{', mean loss' if v.reconstruction_loss != 'sum_squared' else ''})"
-                 for name, v in drawn.items()},
+                {name: f"{name} ({_settings(v)})" for name, v in drawn.items()},
                 {name: values_summed_per_image(v.reconstruction_loss, values_per_image[v.dataset]) for name, v in drawn.items()},
                 output / "loss_curves.png",
             )
