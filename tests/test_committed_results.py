@@ -49,3 +49,14 @@ def test_recall_and_mixing_recomputed_from_the_committed_latent_tables(summary_f
         assert summary[name]["mean"] == pytest.approx(recomputed["mean"], abs=1e-12), name
         if recomputed["ci95_low"] is not None:
             assert summary[name]["ci95_low"] == pytest.approx(recomputed["ci95_low"], abs=1e-12), name
+
+
+def test_a_collapsed_run_scores_the_null_of_both_mean_image_measures():
+    """The null case of the measures that compare datasets: a run that decodes the mean image (the mean-loss controls,
+    collapsed) explains nothing against it (R² 0) and ends at a loss per value equal to the mean per-pixel variance."""
+    collapsed = [path for path in SUMMARIES if json.loads(path.read_text())["latent.distinct_share"]["mean"] < 0.5]
+    assert collapsed, "no collapsed control in the committed study"
+    for path in collapsed:
+        summary = json.loads(path.read_text())
+        assert abs(summary["test.r2_vs_mean_image"]["mean"]) < 0.01, path.stem
+        assert summary["curve.final_over_mean_pixel_variance"]["mean"] == pytest.approx(1.0, abs=0.01), path.stem
