@@ -47,7 +47,7 @@ def _load_arrays(path, stage: str) -> dict[str, np.ndarray]:
 def _settings(variant) -> str:
     """What sets a variant apart in a figure's labels: latent size, KL weight, and the loss when it is not the summed one."""
     loss = "" if variant.reconstruction_loss == "sum_squared" else ", mean loss"
-    return f"{variant.latent_dim}-D, KL {variant.kl_weight:g}{loss}"
+    return f"{variant.latent_dim}-D, KL {variant.kl_weight:.3g}{loss}"
 
 
 def _prior_caveat(variant) -> str:
@@ -109,6 +109,7 @@ def main() -> None:
                 {name: histories[name] for name in drawn},
                 {name: f"{name} ({_settings(v)})" for name, v in drawn.items()},
                 {name: values_summed_per_image(v.reconstruction_loss, values_per_image[v.dataset]) for name, v in drawn.items()},
+                {name: v.dataset for name, v in drawn.items()},
                 output / "loss_curves.png",
             )
     if missing:

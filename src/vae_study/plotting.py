@@ -151,25 +151,27 @@ def plot_knn_confusion(table: pd.DataFrame, class_names: list[str], chance: np.n
 
 
 def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str, str], values_per_image: dict[str, int],
-                     path: Path, late_from: int = 2000) -> None:
+                     datasets: dict[str, str], path: Path, late_from: int = 2000) -> None:
     """Per-batch total loss of every variant and seed per pixel value, on linear axes: all batches, and from ``late_from`` on.
 
     Dividing by the values the loss sums per image (784 for MNIST, 3,072 for CIFAR-10, 1 for a
     per-pixel mean loss) puts both datasets and both losses on one scale; the second panel's own y range shows the late slopes the first one flattens.
-    Each seed is one smoothed line in its variant's colour; the first seed's raw per-batch loss is
-    drawn faintly behind, to show the oscillation.
+    Each seed is one smoothed line in its variant's colour, one line style per dataset (so colours repeat only
+    across datasets); the first seed's raw per-batch loss is drawn faintly behind, to show the oscillation.
     """
     figure, (whole, late) = plt.subplots(1, 2, figsize=(15, 5.5), layout="constrained")
     late_values = []
-    for index, (name, runs) in enumerate(histories.items()):
-        colour = plt.get_cmap("tab10")(index % 10)
+    styles = dict(zip(dict.fromkeys(datasets[name] for name in histories), ["-", "--", ":", "-."]))
+    for name, runs in histories.items():
+        same_dataset = [other for other in histories if datasets[other] == datasets[name]]
+        colour, style = plt.get_cmap("tab10")(same_dataset.index(name) % 10), styles.get(datasets[name], "-")
         for number, history in enumerate(runs):
             loss = history["loss"] / values_per_image[name]
             smooth = loss.rolling(SMOOTHING_WINDOW, min_periods=1).mean()
             for axes in (whole, late):
                 if number == 0:
                     axes.plot(history["step"], loss, color=colour, alpha=0.15, linewidth=0.5)
-                axes.plot(history["step"], smooth, color=colour, linewidth=1.2, alpha=0.9,
+                axes.plot(history["step"], smooth, color=colour, linestyle=style, linewidth=1.2, alpha=0.9,
                           label=f"{labels[name]}, {len(runs)} seed{'s' if len(runs) > 1 else ''}" if number == 0 else None)
             late_values.append(smooth[history["step"] >= late_from])
     late_values = pd.concat(late_values) if late_values else pd.Series(dtype=float)
