@@ -23,6 +23,7 @@ from vae_study.summary import (
     flatten,
     paired_differences,
     read_latents,
+    silhouette_scores,
     summarize_runs,
     unpaired_differences,
     values_summed_per_image,
@@ -63,7 +64,7 @@ def run_metrics(variant, seed: int, data, variances: dict[str, float], settings)
     # R² against the per-pixel mean image (each pixel's own test mean), beside the pooled R² of embed: decoding the
     # mean image scores 0 here, while the pooled R² credits it with the variance between pixels.
     evaluation["test"]["r2_vs_mean_image"] = 1 - evaluation["test"]["mse"] / variances["test_per_pixel"]
-    latent = {"distinct_share": distinct_share(test)}
+    latent = {"distinct_share": distinct_share(test), **silhouette_scores(test, seed)}
     return with_gains_over_chance(flatten({"train": train["train"], **evaluation, "curve": curve, "classes": classes,
                                            "latent": {**evaluation["latent"], **latent}}))
 

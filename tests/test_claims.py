@@ -46,15 +46,20 @@ def test_measures_that_disagree_make_the_claim_measure_dependent():
     assert table.count("\n") == len(CLAIMS) + 2
 
 
-@pytest.mark.parametrize("metrics, joint, verdict", [
-    (("up", "zero"), False, "holds by some measures"),   # one holds, one not shown: low power, not disagreement
-    (("down", "zero"), False, "fails by some measures"),
-    (("up", "zero"), True, "not shown"),                 # a score must beat every baseline
-    (("up", "down"), True, "fails"),
-    (("up", "up"), True, "holds"),
+@pytest.mark.parametrize("metrics, together, verdict", [
+    (("up", "zero"), "", "holds by some measures"),     # one holds, one not shown: low power, not disagreement
+    (("down", "zero"), "", "fails by some measures"),
+    (("up", "zero"), "both", "not shown"),                # a score must beat every baseline
+    (("up", "down"), "both", "fails"),
+    (("up", "up"), "both", "holds"),
+    (("up", "up", "down"), "first two", "measure-dependent"),  # two baselines of one score, beside another measure
+    (("up", "zero", "down"), "first two", "fails by some measures"),
 ])
-def test_mixed_and_joint_verdicts(metrics, joint, verdict):
-    claim = Claim("x", "q", "r", tuple(Measure("v", metric, "above") for metric in metrics), joint=joint)
+def test_mixed_and_together_verdicts(metrics, together, verdict):
+    """Measures that must hold together count as one condition; the conditions then combine by the usual rule."""
+    grouped = len(metrics) if together == "both" else 2 if together else 0
+    claim = Claim("x", "q", "r", tuple(Measure("v", metric, "above", together=together if position < grouped else "")
+                                       for position, metric in enumerate(metrics)))
     assert judge_claim(claim, SOURCES)["verdict"] == verdict
 
 

@@ -8,15 +8,15 @@ import pytest
 import yaml
 
 from conftest import PROJECT_ROOT
-from vae_study.summary import class_scores, distinct_share, interval, read_latents
+from vae_study.summary import class_scores, distinct_share, interval, read_latents, silhouette_scores
 
 METRICS = PROJECT_ROOT / "metrics"
 PARAMS = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
 SUMMARIES = sorted((METRICS / "summary").glob("*.json"))
 
 
-def _runs(variant: str) -> list[tuple[pd.DataFrame, dict, dict]]:
-    """Each committed run of the variant: its test latent table, figure inputs and evaluation."""
+def _runs(variant: str) -> list[tuple[int, pd.DataFrame, dict, dict]]:
+    """Each committed run of the variant: its seed, test latent table, figure inputs and evaluation."""
     runs = []
     for seed in PARAMS["seeds"]:
         table = METRICS / "latents" / variant / f"seed-{seed}.csv.gz"
@@ -24,13 +24,13 @@ def _runs(variant: str) -> list[tuple[pd.DataFrame, dict, dict]]:
             with np.load(METRICS / "figures" / variant / f"seed-{seed}.npz") as arrays:
                 shares = arrays["train_class_shares"]
             evaluation = json.loads((METRICS / "eval" / variant / f"seed-{seed}.json").read_text())
-            runs.append((read_latents(table), shares, evaluation))
+            runs.append((seed, read_latents(table), shares, evaluation))
     return runs
 
 
 @pytest.mark.parametrize("summary_file", SUMMARIES, ids=[path.stem for path in SUMMARIES])
 def test_recall_and_mixing_recomputed_from_the_committed_latent_tables(summary_file):
-    """Every recall and mixing row of the summary, recomputed from metrics/latents and metrics/figures alone."""
+    """Every recall, mixing and silhouette row of the summary, recomputed from metrics/latents and metrics/figures alone."""
     variant = summary_file.stem
     summary = json.loads(summary_file.read_text())
     dataset = PARAMS["variants"][variant]["dataset"]
@@ -38,14 +38,15 @@ def test_recall_and_mixing_recomputed_from_the_committed_latent_tables(summary_f
     runs = _runs(variant)
     assert len(runs) == summary["seeds"], f"{variant}: the summary rests on runs whose latent tables are not committed"
     per_run = []
-    for table, shares, evaluation in runs:
+    for seed, table, shares, evaluation in runs:
         assert len(table) == 10_000 and list(table["class"].unique()) != []
         scores = class_scores(table, dict(zip(classes, shares)), PARAMS["summarize"]["mixes"].get(dataset, {}))
         assert np.mean(table["knn_label"] == table["label"]) == pytest.approx(evaluation["latent"]["knn5_accuracy"])
-        per_run.append({**scores, "distinct_share": distinct_share(table)})
+        latent = {"distinct_share": distinct_share(table), **silhouette_scores(table, seed)}
+        per_run.append({**{f"classes.{name}": value for name, value in scores.items()},
+                        **{f"latent.{name}": value for name, value in latent.items()}})
     for name in per_run[0]:
         recomputed = interval([scores[name] for scores in per_run])
-        name = "latent.distinct_share" if name == "distinct_share" else f"classes.{name}"
         assert summary[name]["mean"] == pytest.approx(recomputed["mean"], abs=1e-12), name
         if recomputed["ci95_low"] is not None:
             assert summary[name]["ci95_low"] == pytest.approx(recomputed["ci95_low"], abs=1e-12), name

@@ -12,6 +12,7 @@ from vae_study.summary import (
     flatten,
     interval,
     paired_differences,
+    silhouette_scores,
     summarize_runs,
     unpaired_differences,
     values_summed_per_image,
@@ -168,3 +169,18 @@ def test_the_fitted_drop_needs_no_level_window():
 def test_distinct_share_counts_images_no_other_image_shares():
     test = pd.DataFrame({"mean_0": [0.0, 0.0, 0.00001, 1.0, 2.0], "mean_1": [0.5, 0.5, 0.5, 0.5, 0.5]})
     assert distinct_share(test) == pytest.approx(2 / 5)  # the first three coincide to 4 decimals
+
+
+def test_silhouette_scores_against_their_permuted_label_null():
+    """Unstructured latents score the permuted-label null (not 0, and below it); separated classes are all distinct."""
+    rng = np.random.default_rng(0)
+    labels = np.repeat([str(digit) for digit in range(10)], 60)
+    noise = pd.DataFrame({"class": labels, "mean_0": rng.normal(size=600), "mean_1": rng.normal(size=600)})
+    scores = silhouette_scores(noise, seed=1)
+    assert -0.1 < scores["silhouette_permuted_labels"] < 0
+    assert abs(scores["silhouette_over_permuted_labels"]) < 0.03 and scores["classes_with_positive_silhouette"] <= 2
+    centres = {str(digit): (10.0 * np.cos(digit), 10.0 * np.sin(digit)) for digit in range(10)}
+    apart = noise.assign(mean_0=noise["mean_0"] + noise["class"].map(lambda c: centres[c][0]),
+                         mean_1=noise["mean_1"] + noise["class"].map(lambda c: centres[c][1]))
+    scores = silhouette_scores(apart, seed=1)
+    assert scores["silhouette_over_permuted_labels"] > 0.5 and scores["classes_with_positive_silhouette"] == 10

@@ -15,7 +15,7 @@ from vae_study.latent import knn_confusion, latent_means, superclass_labels  # n
 DPI = 110
 SMOOTHING_WINDOW = 100
 # Super-class panels (vehicles vs animals): colours none of the ten class colours (tab10) uses.
-GROUP_COLOURS = ["#000000", "#b8b8b8", "#8c510a", "#35978f"]
+GROUP_COLOURS = ["#000000", "#c51b7d", "#8c510a", "#35978f"]  # black, magenta: two groups read apart
 
 
 def _save(figure, path: Path) -> None:
@@ -156,15 +156,15 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
 
     Dividing by the values the loss sums per image (784 for MNIST, 3,072 for CIFAR-10, 1 for a
     per-pixel mean loss) puts both datasets and both losses on one scale; the second panel's own y range shows the late slopes the first one flattens.
-    Each seed is one smoothed line in its variant's colour, one line style per dataset (so colours repeat only
-    across datasets); the first seed's raw per-batch loss is drawn faintly behind, to show the oscillation.
+    Each seed is one smoothed line in its variant's colour (eleven colours before one repeats) and its dataset's line
+    style; the first seed's raw per-batch loss is drawn faintly behind, to show the oscillation.
     """
     figure, (whole, late) = plt.subplots(1, 2, figsize=(15, 5.5), layout="constrained")
     late_values = []
     styles = dict(zip(dict.fromkeys(datasets[name] for name in histories), ["-", "--", ":", "-."]))
-    for name, runs in histories.items():
-        same_dataset = [other for other in histories if datasets[other] == datasets[name]]
-        colour, style = plt.get_cmap("tab10")(same_dataset.index(name) % 10), styles.get(datasets[name], "-")
+    palette = [*plt.get_cmap("tab10").colors, "black"]
+    for position, (name, runs) in enumerate(histories.items()):
+        colour, style = palette[position % len(palette)], styles.get(datasets[name], "-")
         for number, history in enumerate(runs):
             loss = history["loss"] / values_per_image[name]
             smooth = loss.rolling(SMOOTHING_WINDOW, min_periods=1).mean()

@@ -187,6 +187,24 @@ def drop_after_from_start(loss: pd.Series, after: int, window: int) -> float | N
     return float((level - end) / (start - end))
 
 
+def silhouette_scores(test: pd.DataFrame, seed: int) -> dict[str, float]:
+    """The silhouette of the test latent means beside its null, and per class.
+
+    The null is not 0: each image's nearest other class is a minimum over the classes, so labels permuted at
+    random (seeded by the run's seed) score a little below 0, and ``silhouette_over_permuted_labels`` is the
+    score minus that null. ``classes_with_positive_silhouette`` counts the classes whose images lie, on
+    average, nearer their own class than the nearest other one: the silhouette's reading of "distinct".
+    """
+    from sklearn.metrics import silhouette_samples, silhouette_score
+
+    points, labels = test.filter(like="mean_").to_numpy(), test["class"].to_numpy()
+    samples = silhouette_samples(points, labels)
+    permuted = silhouette_score(points, np.random.default_rng(seed).permutation(labels))
+    per_class = pd.Series(samples).groupby(labels).mean()
+    return {"silhouette_permuted_labels": float(permuted), "silhouette_over_permuted_labels": float(samples.mean() - permuted),
+            "classes_with_positive_silhouette": float((per_class > 0).sum())}
+
+
 def distinct_share(test: pd.DataFrame) -> float:
     """Share of test images whose latent means (``mean_*`` columns, to 4 decimals) no other image shares.
 
