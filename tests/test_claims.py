@@ -151,7 +151,7 @@ def _bullets(doc: str, heading: str) -> list[str]:
     return [" ".join(bullet.split()) for bullet in re.split(r"\n- ", "\n" + section)[1:]]
 
 
-@pytest.mark.parametrize("doc, heading", [("docs/results.md", "## What was found"), ("README.md", "## What the study found")])
+@pytest.mark.parametrize("doc, heading", [("docs/results.md", "## What was found"), ("README.md", "## What the rerun found")])
 def test_every_finding_cites_the_committed_verdict_and_interval(doc, heading):
     """A finding says "(C1, holds: ...)": that verdict, and every "mean [low, high]" it quotes, is in the committed
     claims (or the variants table), so the summary cannot drift from the numbers it summarizes."""
