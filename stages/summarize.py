@@ -51,7 +51,8 @@ def run_metrics(variant, seed: int, data, variances: dict[str, float], settings)
     evaluation = json.loads(evaluation_file(variant.name, seed).read_text())
     batches = pd.read_csv(outputs.batches)
     curve = curve_shape(batches, values_summed_per_image(variant.reconstruction_loss, int(np.prod(data.image_shape))),
-                        variances["train_pooled"], variances["train_per_pixel"], settings.loss_window, settings.flat_after)
+                        {"variance": variances["train_pooled"], "mean_pixel_variance": variances["train_per_pixel"]},
+                        settings.loss_window, settings.flat_after)
     uncomputable = [name for name, value in curve.items() if value is None]
     if uncomputable:
         print(f"summarize: warning: {run_label(variant.name, seed)} has {len(batches)} batches, too few for "

@@ -43,6 +43,7 @@ def test_recall_and_mixing_recomputed_from_the_committed_latent_tables(summary_f
         scores = class_scores(table, dict(zip(classes, shares)), PARAMS["summarize"]["mixes"].get(dataset, {}))
         assert np.mean(table["knn_label"] == table["label"]) == pytest.approx(evaluation["latent"]["knn5_accuracy"])
         latent = {"distinct_share": distinct_share(table), **silhouette_scores(table, seed)}
+        latent["silhouette_over_permuted_labels"] = evaluation["latent"]["silhouette"] - latent["silhouette_permuted_labels"]
         per_run.append({**{f"classes.{name}": value for name, value in scores.items()},
                         **{f"latent.{name}": value for name, value in latent.items()}})
     for name in per_run[0]:

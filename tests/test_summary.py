@@ -59,6 +59,7 @@ def test_summarize_runs_uses_metrics_every_seed_has():
 
 
 STUDY = {"window": 1000, "after": 4000}  # the study's reading: windows of 1,000 batches, flat after batch 4,000
+UNIT_VARIANCES = {"variance": 1.0, "mean_pixel_variance": 1.0}
 
 
 def _curve(values) -> pd.DataFrame:
@@ -68,25 +69,25 @@ def _curve(values) -> pd.DataFrame:
 def test_curve_shape_of_a_curve_flat_after_4000_and_one_still_falling():
     steps = np.arange(10_000)
     noise = np.random.default_rng(0).normal(0, 0.5, len(steps))
-    flat = curve_shape(_curve(100 + 900 * np.exp(-steps / 300) + noise), values_per_image=10, pixel_variance=0.5,
-                       mean_pixel_variance=0.25, **STUDY)
+    flat = curve_shape(_curve(100 + 900 * np.exp(-steps / 300) + noise), values_per_image=10,
+                       variances={"variance": 0.5, "mean_pixel_variance": 0.25}, **STUDY)
     assert abs(flat["drop_after_4000"]) < 0.01 and abs(flat["last_window_change"]) < 0.001
     assert flat["final_per_value"] == pytest.approx(10.0, rel=0.01)
     assert flat["final_over_variance"] == pytest.approx(20.0, rel=0.01)
     assert flat["final_over_mean_pixel_variance"] == pytest.approx(40.0, rel=0.01)
     assert flat["late_sd_over_mean_pixel_variance"] == pytest.approx(0.5 / 10 / 0.25, rel=0.1)
     assert flat["late_cv"] == pytest.approx(0.005, rel=0.1)  # sd 0.5 around 100
-    falling = curve_shape(_curve(1000 - 0.05 * steps + noise), values_per_image=10, pixel_variance=1.0,
-                          mean_pixel_variance=1.0, **STUDY)
+    falling = curve_shape(_curve(1000 - 0.05 * steps + noise), values_per_image=10,
+                          variances=UNIT_VARIANCES, **STUDY)
     assert falling["drop_after_4000"] > 0.5 and falling["last_window_change"] < -0.05
 
 
 def test_curve_measures_a_short_run_cannot_support_are_none():
     """A first run's 100 batches: no measure needs more than the run has; none is guessed."""
-    three_windows = curve_shape(_curve(np.linspace(4, 1, 3000)), values_per_image=1, pixel_variance=1.0, mean_pixel_variance=1.0, **STUDY)
+    three_windows = curve_shape(_curve(np.linspace(4, 1, 3000)), values_per_image=1, variances=UNIT_VARIANCES, **STUDY)
     assert three_windows["drop_after_4000"] is None  # no level at batch 4,000
     assert three_windows["last_window_change"] < 0 and three_windows["final_per_value"] == pytest.approx(1.5, rel=0.01)
-    short = curve_shape(_curve(np.ones(100)), values_per_image=1, pixel_variance=1.0, mean_pixel_variance=1.0, **STUDY)
+    short = curve_shape(_curve(np.ones(100)), values_per_image=1, variances=UNIT_VARIANCES, **STUDY)
     assert set(short) >= {"final_per_value", "drop_after_4000", "drop_after_4000_from_start_w200", "late_cv"}
     assert all(value is None for value in short.values())
     assert flatten({"curve": short}) == {}  # left out of the summaries
@@ -126,7 +127,7 @@ def test_drop_after_from_start_counts_the_whole_drop():
     """A curve that falls from 180 to 60 almost at once: a share near 0 from the start, far more from the first window."""
     steps = np.arange(12_000)
     loss = pd.DataFrame({"step": steps, "loss": 60 + 120 * np.exp(-steps / 200) + 5 * np.exp(-steps / 3000)})
-    shape = curve_shape(loss, values_per_image=1, pixel_variance=1.0, mean_pixel_variance=1.0, **STUDY)
+    shape = curve_shape(loss, values_per_image=1, variances=UNIT_VARIANCES, **STUDY)
     for width in (50, 200, 1000):
         assert shape[f"drop_after_4000_from_start_w{width}"] == pytest.approx(0.01, abs=0.001)
     assert shape["drop_after_4000"] > 4 * shape["drop_after_4000_from_start_w200"]
@@ -138,7 +139,7 @@ def test_a_mean_loss_run_and_a_summed_loss_run_compare_per_value():
     mean_loss = pd.DataFrame({"step": steps, "loss": 0.05 + 0.1 * np.exp(-steps / 50)})
     summed_loss = mean_loss.assign(loss=mean_loss["loss"] * 784)
     per_value = {
-        name: curve_shape(history, values_summed_per_image(loss, 784), 0.1, 0.1, 100, 200)["final_per_value"]
+        name: curve_shape(history, values_summed_per_image(loss, 784), {"variance": 0.1}, 100, 200)["final_per_value"]
         for name, history, loss in [("mean", mean_loss, "mean_squared"), ("sum", summed_loss, "sum_squared")]
     }
     assert per_value["mean"] == pytest.approx(per_value["sum"]) and 0.05 < per_value["mean"] < 0.06
@@ -171,16 +172,24 @@ def test_distinct_share_counts_images_no_other_image_shares():
     assert distinct_share(test) == pytest.approx(2 / 5)  # the first three coincide to 4 decimals
 
 
+def _latent_scores(table: pd.DataFrame, seed: int) -> dict[str, float]:
+    """What summarize makes of a latent table: embed's silhouette, its null and per-class count, and the gain."""
+    from vae_study.latent import silhouette
+
+    embedded = {"silhouette": silhouette(table.filter(like="mean_").to_numpy(), table["class"].to_numpy())}
+    return with_gains_over_chance({**embedded, **silhouette_scores(table, seed)})
+
+
 def test_silhouette_scores_against_their_permuted_label_null():
     """Unstructured latents score the permuted-label null (not 0, and below it); separated classes are all distinct."""
     rng = np.random.default_rng(0)
     labels = np.repeat([str(digit) for digit in range(10)], 60)
     noise = pd.DataFrame({"class": labels, "mean_0": rng.normal(size=600), "mean_1": rng.normal(size=600)})
-    scores = silhouette_scores(noise, seed=1)
+    scores = _latent_scores(noise, seed=1)
     assert -0.1 < scores["silhouette_permuted_labels"] < 0
     assert abs(scores["silhouette_over_permuted_labels"]) < 0.03 and scores["classes_with_positive_silhouette"] <= 2
     centres = {str(digit): (10.0 * np.cos(digit), 10.0 * np.sin(digit)) for digit in range(10)}
     apart = noise.assign(mean_0=noise["mean_0"] + noise["class"].map(lambda c: centres[c][0]),
                          mean_1=noise["mean_1"] + noise["class"].map(lambda c: centres[c][1]))
-    scores = silhouette_scores(apart, seed=1)
+    scores = _latent_scores(apart, seed=1)
     assert scores["silhouette_over_permuted_labels"] > 0.5 and scores["classes_with_positive_silhouette"] == 10

@@ -7,8 +7,9 @@ lies entirely on the other side, and is not shown when the interval contains the
 than two seeds: pending. A claim takes its measures' common verdict. When they differ, it is
 *measure-dependent* if one measure holds and another fails, and *holds (fails) by some measures* if
 the others are not shown. Measures that must hold *together* (a score above each of its baselines)
-count as one: it holds when all of them hold, fails when one fails, and is otherwise not shown. *Sensitivity* measures (the same measure under other settings) are shown beside the
-verdict, not counted in it. *Control* rows test this pipeline's own deviations, not the study's words,
+count as one: it holds when all of them hold, fails when one fails, and is otherwise not shown.
+*Sensitivity* measures (the same measure under other settings) are shown beside the verdict, not
+counted in it. *Control* rows test this pipeline's own deviations, not the study's words,
 and stay out of the tally.
 
 Level claims ("clearly distinct", "very accurate", "flattens") are judged against a cut-off the
@@ -279,14 +280,14 @@ def judge(measure: Measure, sources: dict[str, dict]) -> dict:
     return result
 
 
-def combine(verdicts: list[str], joint: bool = False) -> str:
+def combine(verdicts: list[str], together: bool = False) -> str:
     """One verdict from the measures' verdicts (the rule in this module's docstring)."""
     found = set(verdicts)
     if "pending" in found:
         return "pending"
     if len(found) == 1:
         return found.pop()
-    if joint:
+    if together:
         return "fails" if "fails" in found else "not shown"
     if {"holds", "fails"} <= found:
         return "measure-dependent"
@@ -299,7 +300,7 @@ def judge_claim(claim: Claim, sources: dict[str, dict]) -> dict:
     conditions: dict[str, list[str]] = {}
     for measure in claim.measures:
         conditions.setdefault(measure.together or measure.key, []).append(measures[measure.key]["verdict"])
-    verdict = combine([combine(verdicts, joint=True) for verdicts in conditions.values()])
+    verdict = combine([combine(verdicts, together=True) for verdicts in conditions.values()])
     result = {"verdict": verdict, "verdict_code": VERDICT_CODES[verdict], "measures": measures}
     if claim.sensitivity:
         result["sensitivity"] = {measure.key: {"label": measure.label, **judge(measure, sources)} for measure in claim.sensitivity}

@@ -27,13 +27,15 @@ def flatten(metrics: dict, prefix: str = "") -> dict[str, float]:
     return flat
 
 
-BASELINES = ("chance", "majority")  # what a score must beat: guessing at the class rates; always the largest class
+# What a score must beat: guessing at the class rates; always the largest class; the same score with the labels shuffled.
+BASELINES = ("chance", "majority", "permuted_labels")
 
 
 def with_gains_over_chance(metrics: dict[str, float]) -> dict[str, float]:
     """Adds ``<score>_over_<baseline>`` = score minus its baseline for every score that has one.
 
-    ``x_chance`` / ``x_majority`` are baselines of ``x_accuracy`` (kNN scores) or of ``x`` (class-group mixing).
+    ``x_chance`` / ``x_majority`` are baselines of ``x_accuracy`` (kNN scores) or of ``x`` (class-group mixing);
+    ``x_permuted_labels`` is the baseline of ``x`` (the silhouette).
     """
     gains = {}
     for name, level in metrics.items():
@@ -188,12 +190,12 @@ def drop_after_from_start(loss: pd.Series, after: int, window: int) -> float | N
 
 
 def silhouette_scores(test: pd.DataFrame, seed: int) -> dict[str, float]:
-    """The silhouette of the test latent means beside its null, and per class.
+    """The silhouette's null for the test latent means, and the silhouette per class.
 
     The null is not 0: each image's nearest other class is a minimum over the classes, so labels permuted at
-    random (seeded by the run's seed) score a little below 0, and ``silhouette_over_permuted_labels`` is the
-    score minus that null. ``classes_with_positive_silhouette`` counts the classes whose images lie, on
-    average, nearer their own class than the nearest other one: the silhouette's reading of "distinct".
+    random (seeded by the run's seed) score a little below 0; ``with_gains_over_chance`` subtracts it from
+    embed's silhouette. ``classes_with_positive_silhouette`` counts the classes whose images lie, on average,
+    nearer their own class than the nearest other one: the silhouette's reading of "distinct".
     """
     from sklearn.metrics import silhouette_samples, silhouette_score
 
@@ -201,8 +203,7 @@ def silhouette_scores(test: pd.DataFrame, seed: int) -> dict[str, float]:
     samples = silhouette_samples(points, labels)
     permuted = silhouette_score(points, np.random.default_rng(seed).permutation(labels))
     per_class = pd.Series(samples).groupby(labels).mean()
-    return {"silhouette_permuted_labels": float(permuted), "silhouette_over_permuted_labels": float(samples.mean() - permuted),
-            "classes_with_positive_silhouette": float((per_class > 0).sum())}
+    return {"silhouette_permuted_labels": float(permuted), "classes_with_positive_silhouette": float((per_class > 0).sum())}
 
 
 def distinct_share(test: pd.DataFrame) -> float:
@@ -246,24 +247,24 @@ def drop_after_fit(loss: pd.Series, after: int) -> float | None:
     return float((level - end) / (start - end))
 
 
-def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: float, mean_pixel_variance: float,
+def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[str, float],
                 window: int, after: int) -> dict[str, float | None]:
     """Numbers behind the study's loss-curve claims, for one run's per-batch losses.
 
     - ``final_per_value``: mean loss of the last window per pixel value;
-    - ``final_over_variance``: that divided by the training pixels' pooled variance, the normalisation of the
-      pooled R² (it counts the variance between pixels, which decoding the mean image already explains, and
-      MNIST's pixels have far more of it than CIFAR-10's);
-    - ``final_over_mean_pixel_variance``: divided instead by the mean of each pixel's own variance, the
-      normalisation of R² against the mean image (decoding the mean image scores about 1 here);
+    - ``final_over_<name>``: that divided by each of ``variances``: ``variance``, the training pixels' pooled
+      variance, the normalisation of the pooled R² (it counts the variance between pixels, which decoding the
+      mean image already explains, and MNIST's pixels have far more of it than CIFAR-10's), and
+      ``mean_pixel_variance``, the mean of each pixel's own variance, the normalisation of R² against the mean
+      image (decoding the mean image scores about 1 here);
     - ``drop_after_<after>``: share of the drop from the first to the last window that comes after batch ``after``
       (near 0: the curve was flat by then); it misses the steep first window, so it overstates the late share;
     - ``drop_after_<after>_from_start_w<w>``: the share of the whole drop, from the start (the first 10 batches)
       to the end, that comes after batch ``after``, levels averaged over ``w`` batches, for each ``w`` of LEVEL_WINDOWS;
     - ``drop_after_<a>_fit`` for ``a`` = ``after`` / 2 and ``after``: the same share with no level window (see
       ``drop_after_fit``), the second asks whether the curve still fell after half the claimed batch;
-    - ``late_sd_per_value``, ``late_sd_over_variance``, ``late_sd_over_mean_pixel_variance``: the last window's
-      batch-loss sd per pixel value, and over each variance above (absolute oscillation, beside the scale-free ``late_cv``);
+    - ``late_sd_per_value``, ``late_sd_over_<name>``: the last window's batch-loss sd per pixel value, and over
+      each of ``variances`` (absolute oscillation, beside the scale-free ``late_cv``);
     - ``last_window_change``: relative change from the second-to-last to the last window (negative: still falling);
     - ``late_cv``: standard deviation over mean of the batch losses in the last window (oscillation, scale-free).
 
@@ -273,19 +274,17 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, pixel_variance: fl
     last = means.iloc[-1] if len(means) else None
     late = batches["loss"].iloc[(len(means) - 1) * window: len(means) * window] if len(means) else None
     level = after // window - 1
+    final = None if last is None else float(last / values_per_image)
+    late_sd = float(late.std(ddof=1) / values_per_image) if late is not None and len(late) >= 2 else None
     return {
-        "final_per_value": None if last is None else float(last / values_per_image),
-        "final_over_variance": None if last is None else float(last / values_per_image / pixel_variance),
-        "final_over_mean_pixel_variance": None if last is None else float(last / values_per_image / mean_pixel_variance),
+        "final_per_value": final,
+        **{f"final_over_{name}": None if final is None else final / variance for name, variance in variances.items()},
         f"drop_after_{after}": float((means.loc[level] - last) / (means.iloc[0] - last))
         if len(means) >= 2 and level in means.index and level < means.index[-1] else None,
         "last_window_change": float(last / means.iloc[-2] - 1) if len(means) >= 2 else None,
         "late_cv": float(late.std(ddof=1) / late.mean()) if late is not None and len(late) >= 2 else None,
-        "late_sd_per_value": float(late.std(ddof=1) / values_per_image) if late is not None and len(late) >= 2 else None,
-        "late_sd_over_variance": float(late.std(ddof=1) / values_per_image / pixel_variance)
-        if late is not None and len(late) >= 2 else None,
-        "late_sd_over_mean_pixel_variance": float(late.std(ddof=1) / values_per_image / mean_pixel_variance)
-        if late is not None and len(late) >= 2 else None,
+        "late_sd_per_value": late_sd,
+        **{f"late_sd_over_{name}": None if late_sd is None else late_sd / variance for name, variance in variances.items()},
         **{f"drop_after_{level_at}_fit": drop_after_fit(batches["loss"], level_at) for level_at in (after // 2, after)},
         **{f"drop_after_{after}_from_start_w{width}": drop_after_from_start(batches["loss"], after, width)
            for width in LEVEL_WINDOWS},
