@@ -1,8 +1,11 @@
-"""preprocess@<dataset>: seeded validation split and class-stratified caps of the raw data."""
+"""preprocess@<dataset>: seeded validation split and class-stratified caps of the raw data, and the prepared data's
+small statistics (metrics/datasets/<dataset>.json, committed) that the summaries need."""
 
 import argparse
+import json
 
 from vae_study.cli import run_stage
+from vae_study.dataset_statistics import dataset_statistics, statistics_file
 from vae_study.datasets import atomic_directory, load_dataset, save_dataset
 from vae_study.params import dataset_params, load_params
 from vae_study.paths import PREPARED_DIR, RAW_DIR
@@ -17,6 +20,9 @@ def main() -> None:
     prepared = prepare(load_dataset(RAW_DIR / params.name), params)
     with atomic_directory(PREPARED_DIR / params.name) as output:
         save_dataset(prepared, output)
+    statistics = statistics_file(params.name)
+    statistics.parent.mkdir(parents=True, exist_ok=True)
+    statistics.write_text(json.dumps(dataset_statistics(prepared), indent=2) + "\n")
     counts = ", ".join(f"{len(split)} {name}" for name, split in prepared.splits.items())
     print(f"preprocess@{params.name}: {counts}", flush=True)
 

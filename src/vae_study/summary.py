@@ -257,12 +257,12 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[st
       mean image already explains, and MNIST's pixels have far more of it than CIFAR-10's), and
       ``mean_pixel_variance``, the mean of each pixel's own variance, the normalisation of R² against the mean
       image (decoding the mean image scores about 1 here);
-    - ``drop_after_<after>``: share of the drop from the first to the last window that comes after batch ``after``
-      (near 0: the curve was flat by then); it misses the steep first window, so it overstates the late share;
-    - ``drop_after_<after>_from_start_w<w>``: the share of the whole drop, from the start (the first 10 batches)
-      to the end, that comes after batch ``after``, levels averaged over ``w`` batches, for each ``w`` of LEVEL_WINDOWS;
-    - ``drop_after_<a>_fit`` for ``a`` = ``after`` / 2 and ``after``: the same share with no level window (see
-      ``drop_after_fit``), the second asks whether the curve still fell after half the claimed batch;
+    - ``drop_after_flat_point_from_start_w<w>``: the share of the whole drop, from the start (the first 10 batches)
+      to the end, that comes after batch ``after`` (summarize.flat_after), levels averaged over ``w`` batches, for
+      each ``w`` of LEVEL_WINDOWS;
+    - ``drop_after_flat_point_fit`` and ``drop_after_half_flat_point_fit``: the same share with no level window (see
+      ``drop_after_fit``) after ``after`` and after ``after`` / 2: the second asks whether the curve still fell after
+      half the claimed batch;
     - ``late_sd_per_value``, ``late_sd_over_<name>``: the last window's batch-loss sd per pixel value, and over
       each of ``variances`` (absolute oscillation, beside the scale-free ``late_cv``);
     - ``last_window_change``: relative change from the second-to-last to the last window (negative: still falling);
@@ -273,19 +273,17 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[st
     means = window_means(batches, window)
     last = means.iloc[-1] if len(means) else None
     late = batches["loss"].iloc[(len(means) - 1) * window: len(means) * window] if len(means) else None
-    level = after // window - 1
     final = None if last is None else float(last / values_per_image)
     late_sd = float(late.std(ddof=1) / values_per_image) if late is not None and len(late) >= 2 else None
     return {
         "final_per_value": final,
         **{f"final_over_{name}": None if final is None else final / variance for name, variance in variances.items()},
-        f"drop_after_{after}": float((means.loc[level] - last) / (means.iloc[0] - last))
-        if len(means) >= 2 and level in means.index and level < means.index[-1] else None,
         "last_window_change": float(last / means.iloc[-2] - 1) if len(means) >= 2 else None,
         "late_cv": float(late.std(ddof=1) / late.mean()) if late is not None and len(late) >= 2 else None,
         "late_sd_per_value": late_sd,
         **{f"late_sd_over_{name}": None if late_sd is None else late_sd / variance for name, variance in variances.items()},
-        **{f"drop_after_{level_at}_fit": drop_after_fit(batches["loss"], level_at) for level_at in (after // 2, after)},
-        **{f"drop_after_{after}_from_start_w{width}": drop_after_from_start(batches["loss"], after, width)
+        "drop_after_half_flat_point_fit": drop_after_fit(batches["loss"], after // 2),
+        "drop_after_flat_point_fit": drop_after_fit(batches["loss"], after),
+        **{f"drop_after_flat_point_from_start_w{width}": drop_after_from_start(batches["loss"], after, width)
            for width in LEVEL_WINDOWS},
     }

@@ -1,0 +1,108 @@
+"""Summarize's work: each run's numbers from the committed files, over seeds per variant, the paired comparisons,
+and the handful of headline numbers `dvc metrics show` prints per variant.
+
+Metric names carry no param values: embed writes ``knn<k>_accuracy`` (k = evaluate.knn_neighbors), summarize
+names it ``knn_accuracy``; the loss-curve measures at summarize.flat_after are ``..._flat_point...``. An
+experiment that changes those params therefore stays comparable with the study in `dvc metrics diff`.
+"""
+
+import json
+import re
+
+import pandas as pd
+
+from vae_study.dataset_statistics import read_statistics
+from vae_study.paths import evaluation_file, latents_file, run_label, stage_name, training_outputs
+from vae_study.summary import (
+    class_scores,
+    curve_shape,
+    distinct_share,
+    flatten,
+    paired_differences,
+    read_latents,
+    silhouette_scores,
+    summarize_runs,
+    unpaired_differences,
+    values_summed_per_image,
+    with_gains_over_chance,
+)
+
+KNN_NAME = re.compile(r"^latent\.knn\d+_")
+
+# The numbers a reader compares across variants (dvc metrics show), as (name, summary metric).
+HEADLINE = (
+    ("loss", "objective.loss"),             # the sampled training objective on the test set, per image
+    ("r2", "test.r2"),                      # pooled R² of the mean decode
+    ("r2_vs_mean_image", "test.r2_vs_mean_image"),
+    ("mse", "test.mse"),                    # per-pixel mean squared error
+    ("kl", "objective.kl"),                 # nats per image
+    ("knn_over_chance", "latent.knn_over_chance"),
+)
+
+
+def _without_param_values(metrics: dict[str, float]) -> dict[str, float]:
+    return {KNN_NAME.sub("latent.knn_", name): value for name, value in metrics.items()}
+
+
+def run_metrics(variant, seed: int, statistics: dict, settings) -> dict[str, float] | None:
+    """All numbers of one run: final training terms, test metrics, kNN gains over chance, per-class scores, loss-curve
+    shape. None if the run has not finished (its evaluation or latent table is missing)."""
+    outputs = training_outputs(variant.name, seed)
+    if not (outputs.metrics.exists() and evaluation_file(variant.name, seed).exists() and latents_file(variant.name, seed).exists()):
+        return None
+    train = json.loads(outputs.metrics.read_text())
+    evaluation = json.loads(evaluation_file(variant.name, seed).read_text())
+    batches = pd.read_csv(outputs.batches)
+    variances = statistics["variances"]
+    curve = curve_shape(batches, values_summed_per_image(variant.reconstruction_loss, statistics["image_values"]),
+                        {"variance": variances["train_pooled"], "mean_pixel_variance": variances["train_per_pixel"]},
+                        settings.loss_window, settings.flat_after)
+    uncomputable = [name for name, value in curve.items() if value is None]
+    if uncomputable:
+        print(f"summarize: warning: {run_label(variant.name, seed)} has {len(batches)} batches, too few for "
+              f"curve.{', curve.'.join(uncomputable)} (windows of {settings.loss_window}, level at batch "
+              f"{settings.flat_after}); they are left out as not computable", flush=True)
+    test = read_latents(latents_file(variant.name, seed))
+    classes = class_scores(test, statistics["train_class_shares"], settings.mixes.get(variant.dataset, {}))
+    # R² against the per-pixel mean image (each pixel's own test mean), beside the pooled R² of embed: decoding the
+    # mean image scores 0 here, while the pooled R² credits it with the variance between pixels.
+    evaluation["test"]["r2_vs_mean_image"] = 1 - evaluation["test"]["mse"] / variances["test_per_pixel"]
+    latent = {"distinct_share": distinct_share(test), **silhouette_scores(test, seed)}
+    return with_gains_over_chance(_without_param_values(flatten(
+        {"train": train["train"], **evaluation, "curve": curve, "classes": classes,
+         "latent": {**evaluation["latent"], **latent}})))
+
+
+def headline(summary: dict) -> dict:
+    """One variant's headline numbers: each mean and the half-width of its 95% interval (``<name>_ci95``, None
+    for one seed), and the number of seeds."""
+    numbers = {"seeds": summary["seeds"]}
+    for name, metric in HEADLINE:
+        if metric in summary:
+            value = summary[metric]
+            numbers[name] = value["mean"]
+            numbers[f"{name}_ci95"] = None if value["ci95_high"] is None else value["ci95_high"] - value["mean"]
+    return numbers
+
+
+def summarize_study(variants, run_seeds, settings) -> tuple[dict, dict, list[str]]:
+    """Every present run's metrics over seeds per variant, and the comparisons of ``settings.compare``.
+
+    Returns (summaries by variant, comparisons by label, the embed stages of the missing runs).
+    """
+    statistics = {dataset: read_statistics(dataset) for dataset in sorted({variant.dataset for variant in variants})}
+    runs, missing = {}, []
+    for variant in variants:
+        found = {seed: run_metrics(variant, seed, statistics[variant.dataset], settings) for seed in run_seeds}
+        missing += [stage_name("embed", variant.dataset, variant.name, seed) for seed, metrics in found.items() if metrics is None]
+        if any(metrics is not None for metrics in found.values()):
+            runs[variant.name] = {seed: metrics for seed, metrics in found.items() if metrics is not None}
+    comparisons, by_name = {}, {variant.name: variant for variant in variants}
+    for label, pair in settings.compare.items():
+        if pair["a"] in runs and pair["b"] in runs:
+            across = by_name[pair["a"]].dataset != by_name[pair["b"]].dataset  # seeds pair runs within a dataset only
+            difference = unpaired_differences if across else paired_differences
+            comparisons[label] = {"a": pair["a"], "b": pair["b"], **difference(runs[pair["a"]], runs[pair["b"]])}
+        else:
+            print(f"summarize: comparison {label} left out: it needs runs of {pair['a']} and {pair['b']}", flush=True)
+    return {name: summarize_runs(per_seed) for name, per_seed in runs.items()}, comparisons, missing
