@@ -1,7 +1,8 @@
 """claims: every claim of the study judged over seeds (metrics/claims.json) and the tables of docs/results.md.
 
 metrics/claims.json has, per claim, its verdict (and a number for it: holds 1, fails -1, otherwise 0)
-and each measure's mean and 95% interval, so `dvc metrics diff` shows which verdicts an experiment flips.
+and each measure's mean and 95% interval. metrics/verdicts/<claim>.json holds the verdict alone: those are the
+DVC metrics, so `dvc metrics diff` against an experiment lists exactly the claims whose verdict it flips.
 docs/tables/claims.md, variants.md and figures.md (links to every figure in plots/) are the tables docs/results.md shows.
 """
 
@@ -11,6 +12,7 @@ from vae_study.claims import claims_table, figures_table, judge_all, tally, vari
 from vae_study.cli import run_stage
 from vae_study.errors import PipelineError
 from vae_study.paths import CLAIMS_FILE, COMPARISONS_FILE, PLOTS_DIR, SUMMARY_DIR, TABLES_DIR
+from vae_study.report_files import VERDICTS_DIR, write_each
 
 
 def main() -> None:
@@ -21,6 +23,8 @@ def main() -> None:
         sources.update(json.loads(COMPARISONS_FILE.read_text()))
     verdicts = judge_all(sources)
     CLAIMS_FILE.write_text(json.dumps(verdicts, indent=2) + "\n")
+    write_each(VERDICTS_DIR, {claim: {"verdict": judged["verdict"], "verdict_code": judged["verdict_code"]}
+                              for claim, judged in verdicts.items()})
     TABLES_DIR.mkdir(parents=True, exist_ok=True)
     (TABLES_DIR / "claims.md").write_text(claims_table(verdicts))
     (TABLES_DIR / "variants.md").write_text(variants_table(sources))

@@ -17,6 +17,7 @@ from vae_study.errors import PipelineError
 from vae_study.params import dataset_params, load_params, seeds, study_variants
 from vae_study.paths import PLOTS_DIR, figure_inputs_file, latents_file, run_label, stage_name, training_outputs
 from vae_study.plotting import (
+    loss_curve_table,
     plot_knn_confusion,
     plot_latent_space,
     plot_loss_curves,
@@ -105,13 +106,11 @@ def main() -> None:
                                      output / "reconstructions" / f"{dataset}.png")
         drawn = {v.name: v for v in variants if v.name in histories and v.dataset in values_per_image}
         if drawn:
-            plot_loss_curves(
-                {name: histories[name] for name in drawn},
-                {name: f"{name} ({_settings(v)})" for name, v in drawn.items()},
-                {name: values_summed_per_image(v.reconstruction_loss, values_per_image[v.dataset]) for name, v in drawn.items()},
-                {name: v.dataset for name, v in drawn.items()},
-                output / "loss_curves.png",
-            )
+            drawn_histories = {name: histories[name] for name in drawn}
+            per_value = {name: values_summed_per_image(v.reconstruction_loss, values_per_image[v.dataset]) for name, v in drawn.items()}
+            plot_loss_curves(drawn_histories, {name: f"{name} ({_settings(v)})" for name, v in drawn.items()}, per_value,
+                             {name: v.dataset for name, v in drawn.items()}, output / "loss_curves.png")
+            loss_curve_table(drawn_histories, per_value).to_csv(output / "loss_curves.csv", index=False)
     if missing:
         print(f"plot: {len(missing)} runs missing, left out: dvc repro {' '.join(sorted(set(missing)))} makes them", flush=True)
     print(f"plot: figures for {len(histories)} variants in {time.perf_counter() - started:.1f} s", flush=True)

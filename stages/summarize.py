@@ -12,20 +12,9 @@ import json
 from vae_study.analysis_params import summarize_params
 from vae_study.cli import run_stage
 from vae_study.params import load_params, seeds, study_variants
-from vae_study.paths import COMPARISONS_FILE, METRICS_DIR, SUMMARY_DIR
+from vae_study.paths import COMPARISONS_FILE, SUMMARY_DIR
+from vae_study.report_files import HEADLINE_DIR, write_each
 from vae_study.run_summary import headline, summarize_study
-
-HEADLINE_DIR = METRICS_DIR / "variants"
-
-
-def write_each(directory, files: dict[str, dict]) -> None:
-    """``<name>.json`` per entry, and no file of a name no longer there (a variant dropped from the study)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for stale in directory.glob("*.json"):
-        if stale.stem not in files:
-            stale.unlink()
-    for name, content in files.items():
-        (directory / f"{name}.json").write_text(json.dumps(content, indent=2) + "\n")
 
 
 def main() -> None:

@@ -88,6 +88,7 @@ def copy_project(project: Path, update=None, variants: dict[str, list[str]] | No
     run_command(["git", "init", "-q"], cwd=project)
     dvc(project, "init", "-q")
     dvc(project, "config", "core.analytics", "false")
+    shutil.copytree(PROJECT_ROOT / ".dvc" / "plots", project / ".dvc" / "plots")  # the plot templates dvc.yaml names
     return project
 
 

@@ -93,6 +93,15 @@ def test_every_measure_names_a_source_and_metric_the_pipeline_writes():
             assert measure.source in known, f"{claim.id}: {measure.source} is neither a variant nor a comparison"
 
 
+def test_every_measure_a_claim_names_is_in_the_committed_summaries():
+    """A measure name no summary has would leave its claim pending unnoticed (a renamed metric, a param value in a name)."""
+    sources = {path.stem: json.loads(path.read_text()) for path in (PROJECT_ROOT / "metrics" / "summary").glob("*.json")}
+    sources |= json.loads((PROJECT_ROOT / "metrics" / "comparisons.json").read_text())
+    for claim in CLAIMS:
+        for measure in (*claim.measures, *claim.sensitivity):
+            assert measure.metric in sources[measure.source], f"{claim.id}: {measure.source} has no {measure.metric}"
+
+
 def test_the_stage_writes_the_claims_and_the_tables(tmp_path):
     (tmp_path / "metrics" / "summary").mkdir(parents=True)
     (tmp_path / "metrics" / "summary" / "mnist_simple.json").write_text(json.dumps(
@@ -104,6 +113,9 @@ def test_the_stage_writes_the_claims_and_the_tables(tmp_path):
     claims = json.loads((tmp_path / "metrics" / "claims.json").read_text())
     assert claims["R1"]["verdict"] == "fails" and claims["R1"]["verdict_code"] == -1
     assert claims["R1"]["measures"]["mnist_simple: test.r2"]["ci95_high"] == 0.7
+    verdict = json.loads((tmp_path / "metrics" / "verdicts" / "R1.json").read_text())
+    assert verdict == {"verdict": "fails", "verdict_code": -1}
+    assert len(list((tmp_path / "metrics" / "verdicts").glob("*.json"))) == len(claims)
     assert "| R1 | \"very accurate reconstructions of the MNIST digits\"" in (tmp_path / "docs" / "tables" / "claims.md").read_text()
     assert "| `mnist_simple` | 3 | 0.6 [0.5, 0.7] |" in (tmp_path / "docs" / "tables" / "variants.md").read_text()
     figures = (tmp_path / "docs" / "tables" / "figures.md").read_text()

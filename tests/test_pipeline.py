@@ -65,6 +65,8 @@ def test_repro_writes_every_output(reproduced):
     assert not (project / "plots" / "manifold" / "cifar10_highdim.png").exists()
     for figure in ("loss_curves.png", "reconstructions/mnist.png", "reconstructions/cifar10.png"):
         assert (project / "plots" / figure).stat().st_size > 10_000
+    curves = pd.read_csv(project / "plots" / "loss_curves.csv")  # the interactive chart's data: every variant, long format
+    assert sorted(curves["variant"].unique()) == sorted(VARIANTS) and (curves["seeds"] == 2).all()
 
 
 def test_summary_aggregates_the_seeds_and_pairs_them(reproduced):
@@ -83,9 +85,15 @@ def test_summary_aggregates_the_seeds_and_pairs_them(reproduced):
     half = stats.t.ppf(0.975, 1) * np.std(values, ddof=1) / np.sqrt(2)
     assert summary["test.r2"]["ci95_high"] == pytest.approx(np.mean(values) + half)
     gains = [run["latent"]["knn3_accuracy"] - run["latent"]["knn3_chance"] for run in runs["cifar10_deep"]]
-    assert summary["latent.knn3_over_chance"]["mean"] == pytest.approx(np.mean(gains))
-    assert {"curve.final_per_value", "curve.final_over_variance", "curve.drop_after_4", "curve.last_window_change",
-            "curve.late_cv"} <= set(summary)
+    assert summary["latent.knn_over_chance"]["mean"] == pytest.approx(np.mean(gains))  # no k in the name
+    assert not any("knn3" in name for name in summary)
+    assert {"curve.final_per_value", "curve.final_over_variance", "curve.drop_after_flat_point_fit",
+            "curve.last_window_change", "curve.late_cv"} <= set(summary)
+    headline = json.loads((project / "metrics" / "variants" / "cifar10_deep.json").read_text())
+    assert headline["seeds"] == 2 and headline["r2"] == pytest.approx(np.mean(values))
+    assert headline["r2_ci95"] == pytest.approx(half)
+    assert headline["knn_over_chance"] == pytest.approx(np.mean(gains))
+    assert sorted(path.stem for path in (project / "metrics" / "variants").glob("*.json")) == sorted(VARIANTS)
     comparisons = json.loads((project / "metrics" / "comparisons.json").read_text())
     deep = comparisons["deep_vs_simple"]
     differences = [b["test"]["r2"] - a["test"]["r2"] for a, b in zip(runs["cifar10_simple"], runs["cifar10_deep"])]
@@ -95,7 +103,8 @@ def test_summary_aggregates_the_seeds_and_pairs_them(reproduced):
     low, high = np.mean(differences) - half, np.mean(differences) + half
     assert deep["test.r2"]["ci95_low"] == pytest.approx(low)
     assert deep["test.r2"]["excludes_zero"] == int(low > 0 or high < 0)
-    assert "latent.knn3_ab_c_accuracy" not in comparisons["mnist_vs_cifar10"]  # MNIST has no super-classes
+    assert "latent.knn_ab_c_accuracy" in comparisons["deep_vs_simple"]
+    assert "latent.knn_ab_c_accuracy" not in comparisons["mnist_vs_cifar10"]  # MNIST has no super-classes
 
 
 def test_second_repro_is_a_no_op(reproduced):
@@ -130,14 +139,15 @@ def test_summarize_names_missing_runs_and_uses_the_rest(reproduced):
     assert comparison["seeds"] == 1
 
 
-def test_metrics_show_one_row_per_variant(reproduced):
-    """`dvc metrics show` lists the summaries over seeds, the comparisons and the claims' verdicts, not every run."""
+def test_metrics_show_one_row_per_variant_and_per_claim(reproduced):
+    """`dvc metrics show` lists each variant's headline numbers and each claim's verdict, nothing else."""
     project, _, _ = reproduced
     shown = json.loads(dvc(project, "metrics", "show", "--json").stdout)
     files = next(iter(shown.values()))["data"]
-    assert sorted(files) == sorted([f"metrics/summary/{name}.json" for name in VARIANTS]
-                                   + ["metrics/comparisons.json", "metrics/claims.json"])
-    assert files["metrics/claims.json"]["data"]["R1"]["verdict_code"] in (-1, 0, 1)
+    claims = json.loads((project / "metrics" / "claims.json").read_text())
+    assert sorted(files) == sorted([f"metrics/variants/{name}.json" for name in VARIANTS]
+                                   + [f"metrics/verdicts/{claim}.json" for claim in claims])
+    assert files["metrics/verdicts/R1.json"]["data"] == {key: claims["R1"][key] for key in ("verdict", "verdict_code")}
     one_run = json.loads(dvc(project, "metrics", "show", "--json", "metrics/eval/mnist_simple/seed-1.json").stdout)
     assert "test" in next(iter(one_run.values()))["data"]["metrics/eval/mnist_simple/seed-1.json"]["data"]
 

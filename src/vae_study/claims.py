@@ -74,13 +74,13 @@ def _m(source, metric, side, reference=0.0, label="", together="") -> Measure:
 
 def _separation(source: str, side: str = "above") -> tuple[Measure, ...]:
     """A difference in class separation, under both measures the words allow: 5-NN accuracy and silhouette."""
-    return (_m(source, "latent.knn5_accuracy", side, label="5-NN accuracy"), _m(source, "latent.silhouette", side, label="silhouette"))
+    return (_m(source, "latent.knn_accuracy", side, label="5-NN accuracy"), _m(source, "latent.silhouette", side, label="silhouette"))
 
 
 def _separation_across(source: str) -> tuple[Measure, ...]:
     """MNIST minus CIFAR-10 separation: 5-NN over each dataset's own baselines, and silhouette."""
-    return (_m(source, "latent.knn5_over_chance", "above", label="5-NN minus chance"),
-            _m(source, "latent.knn5_over_majority", "above", label="5-NN minus majority class"),
+    return (_m(source, "latent.knn_over_chance", "above", label="5-NN minus chance"),
+            _m(source, "latent.knn_over_majority", "above", label="5-NN minus majority class"),
             _m(source, "latent.silhouette_over_permuted_labels", "above", label="silhouette minus permuted labels"))
 
 
@@ -120,7 +120,7 @@ def _above_baselines(source: str, score: str, what: str = "5-NN") -> tuple[Measu
 
 def _vehicles_animals(source: str) -> tuple[Measure, ...]:
     """Vehicles vs animals: 5-NN above both baselines, and the two groups mixed less than the median 4-vs-6 grouping."""
-    return (*_above_baselines(source, "knn5_vehicles_animals", "5-NN vehicles vs animals"),
+    return (*_above_baselines(source, "knn_vehicles_animals", "5-NN vehicles vs animals"),
             _m(source, "classes.mix.vehicles_animals_over_median_pair", "below", label="mixing minus median 4-vs-6 grouping"))
 
 
@@ -172,7 +172,7 @@ CLAIMS = [
           notes=(DIRECTION_ONLY,)),
     *[Claim(f"C4{mark}", "able to learn latent distributions that are slightly distinct by class",
             f"CIFAR-10, {label}: classes separate in the latent means beyond their baselines",
-            (*_above_baselines(name, "knn5"),
+            (*_above_baselines(name, "knn"),
              _m(name, "latent.silhouette_over_permuted_labels", "above", label="silhouette minus permuted labels")),
             notes=(DIRECTION_ONLY,))
       for mark, (label, name) in zip("abcd", CIFAR10_NETWORKS)],
@@ -216,13 +216,13 @@ CLAIMS = [
     # Loss curves.
     Claim("T1", "the loss function flattens after roughly 4,000 batch iterations",
           "MNIST, simple: flat by batch 4,000: " + FLAT_SHARE.format(after=4000),
-          (_m("mnist_simple", "curve.drop_after_4000_fit", "below", 0.05, "line fit after 4,000"),),
+          (_m("mnist_simple", "curve.drop_after_flat_point_fit", "below", 0.05, "line fit after 4,000"),),
           cutoff="under 5% of the drop",
-          sensitivity=tuple(_m("mnist_simple", f"curve.drop_after_4000_from_start_w{width}", "below", 0.05,
+          sensitivity=tuple(_m("mnist_simple", f"curve.drop_after_flat_point_from_start_w{width}", "below", 0.05,
                                f"levels as means over {width} batches") for width in (50, 200, 1000))),
     Claim("T1a", "the loss function flattens after roughly 4,000 batch iterations",
           "MNIST, simple: not flat long before (still falling after batch 2,000): " + FLAT_SHARE.format(after=2000),
-          (_m("mnist_simple", "curve.drop_after_2000_fit", "above", 0.05, "line fit after 2,000"),),
+          (_m("mnist_simple", "curve.drop_after_half_flat_point_fit", "above", 0.05, "line fit after 2,000"),),
           cutoff="over 5% of the drop"),
     *[Claim(f"T2{mark}", "have loss functions that plateau at a much higher value",
             f"MNIST ({label}) minus CIFAR-10 ({other}): final loss", (
@@ -368,7 +368,7 @@ VARIANT_COLUMNS = [
     ("test R²", "test.r2"),
     ("R² vs mean image", "test.r2_vs_mean_image"),
     ("per-pixel MSE", "test.mse"),
-    ("5-NN accuracy", "latent.knn5_accuracy"),
+    ("5-NN accuracy", "latent.knn_accuracy"),
     ("5-NN chance / majority", None),
     ("silhouette", "latent.silhouette"),
     ("silhouette, permuted labels", "latent.silhouette_permuted_labels"),
@@ -387,7 +387,7 @@ def variants_table(sources: dict[str, dict]) -> str:
         cells = []
         for _, metric in VARIANT_COLUMNS:
             if metric is None:
-                chance, majority = summary.get("latent.knn5_chance"), summary.get("latent.knn5_majority")
+                chance, majority = summary.get("latent.knn_chance"), summary.get("latent.knn_majority")
                 cells.append(" / ".join(_number(stats["mean"]) if stats else "" for stats in (chance, majority)))
             else:
                 stats = summary.get(metric)
