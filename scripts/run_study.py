@@ -7,7 +7,8 @@ model uses the second core poorly, so two pinned runs train about 1.9x the image
 runs (a conv layer of 128 filters or a dense layer of 1,024 units: `cifar10_deep`) run alone on
 both cores. A run is skipped when DVC has nothing to do for it (`dvc status`: its committed outputs
 match dvc.lock, even with the model gone); a run whose model is gone but whose embed must rerun is
-retrained. Summarize, plot and claims run at the end, on the runs present.
+retrained. Summarize, plot and claims run at the end, on the runs present. With a DVC remote configured
+(`dvc remote add -d ...`, docs/backends.md), the prepared data and each finished run's model are pushed to it.
 
 Each run's start, end, fit seconds and images/s go to the log (default docs/study-run.log); DVC's
 own output goes to logs/<stage>.log (git-ignored).
@@ -99,13 +100,21 @@ def pending(runs: list) -> dict[str, set[str]]:
     return todo
 
 
-def run_one(variant, seed: int, stages: set[str], logs: Path, study_log: Path, core: int | None) -> subprocess.Popen:
-    """Start train (if needed, forced when only its model is missing) then embed of one run, in a child process."""
+def has_remote() -> bool:
+    return bool(dvc(["remote", "list"]).stdout.strip())
+
+
+def run_one(variant, seed: int, stages: set[str], logs: Path, study_log: Path, core: int | None,
+            push: bool) -> subprocess.Popen:
+    """Start train (if needed, forced when only its model is missing) then embed of one run, in a child process;
+    then push its model if ``push``."""
     train, embed = (stage_name(kind, variant.dataset, variant.name, seed) for kind in ("train", "embed"))
     steps = []
     if train in stages or not training_outputs(variant.name, seed).model.exists():
         steps.append(["repro", "-s", "-f", train] if train not in stages else ["repro", "-s", train])
     steps.append(["repro", "-s", embed])
+    if push:
+        steps.append(["push", train])
     with study_log.open("a") as handle:
         handle.write(f"{now()} start {embed}{'' if core is None else f' (core {core})'}\n")
     script = (
@@ -144,6 +153,9 @@ def main() -> None:
     setup = dvc(["repro", "check", *(f"preprocess@{name}" for name in params["datasets"])], logs / "setup.log")
     if setup.returncode:
         sys.exit(f"check/fetch/preprocess failed, see {logs / 'setup.log'}:\n{setup.stderr}")
+    push = has_remote()
+    if push and dvc(["push", *(f"preprocess@{name}" for name in params["datasets"])], logs / "setup.log").returncode:
+        sys.exit(f"dvc push of the prepared data failed, see {logs / 'setup.log'}")
     todo = pending(runs)
     plan = [(v, seed) for v, seed in runs if todo[stage_name("embed", v.dataset, v.name, seed)]]
     print(f"{len(runs) - len(plan)} of {len(runs)} runs done; to run, in order: "
@@ -166,13 +178,13 @@ def main() -> None:
             variant, seed = queue[0]
             stages = todo[stage_name("embed", variant.dataset, variant.name, seed)]
             if is_heavy(variant) and not running:
-                running[-1] = (run_one(variant, seed, stages, logs, args.log, None), variant, seed)
+                running[-1] = (run_one(variant, seed, stages, logs, args.log, None, push), variant, seed)
                 queue.pop(0)
             elif not is_heavy(variant):
                 free = [core for core in range(args.jobs) if core not in running]
                 if free:
                     core = free[0] if args.jobs > 1 else None
-                    running[free[0]] = (run_one(variant, seed, stages, logs, args.log, core), variant, seed)
+                    running[free[0]] = (run_one(variant, seed, stages, logs, args.log, core, push), variant, seed)
                     queue.pop(0)
         time.sleep(5)
     result = dvc(["repro", "-s", *REPORT_STAGES], logs / "report.log")

@@ -11,7 +11,6 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 
 from vae_study.latent import knn_confusion, latent_means, superclass_labels  # noqa: E402
-from vae_study.summary import window_means  # noqa: E402
 
 DPI = 110
 SMOOTHING_WINDOW = 100
@@ -154,13 +153,14 @@ def plot_knn_confusion(table: pd.DataFrame, class_names: list[str], chance: np.n
 def loss_curve_table(histories: dict[str, list[pd.DataFrame]], values_per_image: dict[str, int],
                      window: int = SMOOTHING_WINDOW) -> pd.DataFrame:
     """The interactive loss chart's data (`dvc plots show`), one row per variant and window of batches:
-    the total loss per pixel value (as in plot_loss_curves), averaged over the window and over the seeds.
+    the total loss per pixel value (as in plot_loss_curves), averaged over the window (the last one may be short)
+    and over the seeds.
 
     Long format, one ``variant`` column, so the chart colours by variant and a new variant needs no edit of dvc.yaml.
     """
     rows = []
     for name, runs in histories.items():
-        per_seed = [window_means(history, window) / values_per_image[name] for history in runs]
+        per_seed = [history.groupby(history["step"] // window)["loss"].mean() / values_per_image[name] for history in runs]
         mean = pd.concat(per_seed, axis=1).mean(axis=1)
         rows.append(pd.DataFrame({"variant": name, "batch": mean.index * window, "loss_per_value": mean.to_numpy(),
                                   "seeds": len(runs)}))
