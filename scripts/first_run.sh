@@ -13,16 +13,23 @@ if [ -n "$(git status --porcelain -- "${results[@]}")" ]; then
     "these paths to the last commit when it ends)" >&2
   exit 2
 fi
-dvc exp run --name "$name" --force \
+# Without the local archives (a clone elsewhere), each missing dataset comes from TensorFlow Datasets (one line says so).
+read -r -a fallbacks <<< "$(python -m vae_study.first_run_sources)"
+# TensorFlow's C++ start-up lines, printed by every stage on any CPU-only machine, are dropped; anything else it
+# logs (a real error included) still shows. TF_CPP_MIN_LOG_LEVEL alone cannot: these lines come before it applies.
+tf_noise='^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR|I0000 .*\] (oneDNN custom operations are on|Could not find cuda drivers|This TensorFlow binary is optimized)|To enable the following instructions:|E0000 .*cuda_platform\.cc:[0-9]+\] failed call to cuInit)'
+dvc exp run --name "$name" --force "${fallbacks[@]}" \
   -S 'seeds=[0]' -S train.epochs=1 \
   -S 'study.mnist=[mnist_flat,mnist_simple]' -S 'study.cifar10=[cifar10_simple,cifar10_highdim]' \
   -S datasets.mnist.max_train=5000 -S datasets.mnist.max_test=1000 \
-  -S datasets.cifar10.max_train=5000 -S datasets.cifar10.max_test=1000
+  -S datasets.cifar10.max_train=5000 -S datasets.cifar10.max_test=1000 \
+  2> >(grep -v -E "$tf_noise" >&2)
 git restore -- "${results[@]}"
 cat <<EOF2
 
 $name is saved as an experiment; the workspace shows the committed study again.
-  dvc exp show --only-changed             every experiment's params and metrics, one row each
+  dvc exp show --drop '.*' --keep 'Experiment\$|Created\$|params.yaml:seeds\$|train.epochs\$|metrics/variants/(mnist|cifar10)_simple.json:r2\$'
+                                          $name beside the study: seeds, epochs and two variants' R²
   dvc metrics diff HEAD $name --md        each number of $name against the study's (HEAD)
   dvc exp apply $name && dvc plots show   $name's loss curves and figures as one HTML page
   git restore .                           after exp apply: the workspace back to the committed study

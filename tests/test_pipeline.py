@@ -319,3 +319,18 @@ def test_two_queued_experiments_run_side_by_side(reproduced):
         finished[weight] = (headline.get("seeds"), headline.get("r2"))
     assert set(finished) == set(weights), finished
     assert all(seeds == 1 and r2 is not None for seeds, r2 in finished.values()), finished
+    _readme_exp_show_fits_200_columns(project, len(weights))
+
+
+def _readme_exp_show_fits_200_columns(project, experiments: int) -> None:
+    """The README's `dvc exp show` command, in a 200-column terminal: every column whole (no "…"), every row there."""
+    import shlex
+
+    from conftest import PROJECT_ROOT, run_command
+
+    line = next(line for line in (PROJECT_ROOT / "README.md").read_text().splitlines() if line.startswith("dvc exp show "))
+    command = shlex.split(line.split("  #")[0])
+    result = run_command([*command, "--no-pager"], cwd=project, env_update={"COLUMNS": "200"})
+    assert "…" not in result.stdout and max(map(len, result.stdout.splitlines())) <= 200, result.stdout
+    assert "metrics/variants/mnist_simple.json:r2" in result.stdout and "params.yaml:seeds" in result.stdout
+    assert result.stdout.count("[0]") == experiments, result.stdout  # each experiment's seeds, beside the baseline's
