@@ -2,8 +2,8 @@
 # The five-minute first run: the whole pipeline, every stage, on capped data (5,000 training and 1,000 test
 # images per dataset, one seed, one epoch, four variants), as the named DVC experiment `first-run`
 # (or the name given as the first argument). Run it from the project's virtual environment.
-# DVC applies an experiment to the workspace; this script then restores the committed study's files, so the
-# workspace (and the tests, which read it) stays the study's, and the first run lives on as the experiment.
+# DVC applies an experiment to the workspace; this script then restores the committed study's files and data/, so
+# the workspace (and the tests, which read it) stays the study's, and the first run lives on as the experiment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name="${1:-first-run}"
@@ -25,12 +25,17 @@ dvc exp run --name "$name" --force "${fallbacks[@]}" \
   -S datasets.cifar10.max_train=5000 -S datasets.cifar10.max_test=1000 \
   2> >(grep -v -E "$tf_noise" >&2)
 git restore -- "${results[@]}"
+# ...and data/ as dvc.lock says: without this the experiment's models and capped datasets stay in the workspace,
+# and the next `dvc repro --allow-missing` would embed the study's runs from first-run's models. The study's models,
+# never in this clone, stay missing; first-run's stay in the cache (`dvc exp apply` brings them back).
+dvc checkout --allow-missing --quiet
 cat <<EOF2
 
-$name is saved as an experiment; the workspace shows the committed study again.
+$name is saved as an experiment; the workspace shows the committed study again. Next:
+  # $name beside the study: seeds, epochs and two variants' R²
   dvc exp show --drop '.*' --keep 'Experiment\$|Created\$|params.yaml:seeds\$|train.epochs\$|metrics/variants/(mnist|cifar10)_simple.json:r2\$'
-                                          $name beside the study: seeds, epochs and two variants' R²
-  dvc metrics diff HEAD $name --md        each number of $name against the study's (HEAD)
-  dvc exp apply $name && dvc plots show   $name's loss curves and figures as one HTML page
-  git restore .                           after exp apply: the workspace back to the committed study
+  # each headline number and verdict of $name against the study's (HEAD)
+  dvc metrics diff HEAD $name
+  # $name's loss curves and figures as one HTML page; then git restore . for the study again
+  dvc exp apply $name && dvc plots show
 EOF2

@@ -1,18 +1,22 @@
-"""claims: every claim of the study judged over seeds (metrics/claims.json) and the tables of docs/results.md.
+"""claims: every claim of the study judged over seeds (metrics/claims.json), its verdicts as DVC metrics, and the
+tables of docs/results.md and its appendix docs/claims.md, pasted into both pages.
 
 metrics/claims.json has, per claim, its verdict (and a number for it: holds 1, fails -1, otherwise 0)
 and each measure's mean and 95% interval. metrics/verdicts/<claim>.json holds the verdict alone: those are the
 DVC metrics, so `dvc metrics diff` against an experiment lists exactly the claims whose verdict it flips.
-docs/tables/claims.md, variants.md and figures.md (links to every figure in plots/) are the tables docs/results.md shows.
+docs/tables/ has the answers table and tally (results.md) and the claims, variants and figures tables (claims.md).
 """
 
 import json
 
-from vae_study.claims import claims_table, figures_table, judge_all, tally, variants_table
+from vae_study.claims import judge_all, tally
+from vae_study.claims_tables import answers_table, claims_table, figures_table, paste_tables, tally_line, variants_table
 from vae_study.cli import run_stage
 from vae_study.errors import PipelineError
 from vae_study.paths import CLAIMS_FILE, COMPARISONS_FILE, PLOTS_DIR, SUMMARY_DIR, TABLES_DIR
 from vae_study.report_files import VERDICTS_DIR, write_each
+
+PAGES = [TABLES_DIR.parent / "results.md", TABLES_DIR.parent / "claims.md"]  # the pages that show the tables
 
 
 def main() -> None:
@@ -25,10 +29,15 @@ def main() -> None:
     CLAIMS_FILE.write_text(json.dumps(verdicts, indent=2) + "\n")
     write_each(VERDICTS_DIR, {claim: {"verdict": judged["verdict"], "verdict_code": judged["verdict_code"]}
                               for claim, judged in verdicts.items()})
+    tables = {"answers.md": answers_table(verdicts), "tally.md": tally_line(verdicts), "claims.md": claims_table(verdicts),
+              "variants.md": variants_table(sources),
+              "figures.md": figures_table([path.as_posix() for path in PLOTS_DIR.rglob("*.png")])}
     TABLES_DIR.mkdir(parents=True, exist_ok=True)
-    (TABLES_DIR / "claims.md").write_text(claims_table(verdicts))
-    (TABLES_DIR / "variants.md").write_text(variants_table(sources))
-    (TABLES_DIR / "figures.md").write_text(figures_table([path.as_posix() for path in PLOTS_DIR.rglob("*.png")]))
+    for name, table in tables.items():
+        (TABLES_DIR / name).write_text(table)
+    for page in PAGES:
+        if page.exists():
+            page.write_text(paste_tables(page.read_text(), tables))
     counts = ", ".join(f"{count} {verdict}" for verdict, count in sorted(tally(verdicts).items()))
     print(f"claims: {len(verdicts)} claims: {counts}", flush=True)
 

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from conftest import PROJECT_ROOT, run_command
-from vae_study.claims import CLAIMS, Claim, Measure, claims_table, interval_text, judge, judge_claim, tally
+from vae_study.claims import CLAIMS, Claim, Measure, judge, judge_claim, tally
+from vae_study.claims_tables import claims_table, interval_text
 
 
 def _stats(mean, low, high):
@@ -27,6 +28,15 @@ SOURCES = {
 ])
 def test_a_measure_is_judged_by_its_interval(metric, side, reference, verdict):
     assert judge(Measure("v", metric, side, reference), SOURCES)["verdict"] == verdict
+
+
+@pytest.mark.parametrize("side, reference, verdict", [
+    ("above", 5, "fails"), ("below", 5, "fails"), ("above", 4, "holds"), ("below", 6, "holds"), ("above", 6, "fails"),
+])
+def test_a_zero_width_interval_is_decided_by_the_seeds(side, reference, verdict):
+    """Every seed 5 of 10 (interval [5, 5]): not "more than 5", and not "fewer than 5" either: each seed fails."""
+    sources = {"v": {"seeds": 3, "count": {"mean": 5.0, "sd": 0.0, "ci95_low": 5.0, "ci95_high": 5.0}}}
+    assert judge(Measure("v", "count", side, reference), sources)["verdict"] == verdict
 
 
 def test_one_seed_or_no_run_is_pending():
@@ -112,7 +122,7 @@ def test_the_stage_writes_the_claims_and_the_tables(tmp_path):
     run_command([sys.executable, str(PROJECT_ROOT / "stages" / "claims.py")], cwd=tmp_path)
     claims = json.loads((tmp_path / "metrics" / "claims.json").read_text())
     assert claims["R1"]["verdict"] == "fails" and claims["R1"]["verdict_code"] == -1
-    assert claims["R1"]["measures"]["mnist_simple: test.r2"]["ci95_high"] == 0.7
+    assert claims["R1"]["measures"]["mnist_simple: test.r2_vs_mean_image"]["ci95_high"] == 0.5
     verdict = json.loads((tmp_path / "metrics" / "verdicts" / "R1.json").read_text())
     assert verdict == {"verdict": "fails", "verdict_code": -1}
     assert len(list((tmp_path / "metrics" / "verdicts").glob("*.json"))) == len(claims)
@@ -127,24 +137,36 @@ def test_the_stage_writes_the_claims_and_the_tables(tmp_path):
     assert result.returncode == 2 and "run dvc repro summarize first" in result.stderr
 
 
-def test_the_results_page_shows_the_tables_the_stage_wrote():
-    """docs/results.md carries docs/tables/*.md verbatim: regenerated tables cannot drift from the page."""
-    page = (PROJECT_ROOT / "docs" / "results.md").read_text()
-    tables = sorted((PROJECT_ROOT / "docs" / "tables").glob("*.md"))
-    assert [table.name for table in tables] == ["claims.md", "figures.md", "variants.md"]
-    for table in tables:
-        assert table.read_text() in page, f"docs/results.md does not show {table.name} as the claims stage wrote it"
+def test_the_pages_show_the_tables_the_stage_wrote():
+    """docs/results.md (answers, tally) and docs/claims.md (every claim, variant and figure) carry docs/tables/*.md
+    verbatim: regenerated tables cannot drift from the pages."""
+    tables = sorted(table.name for table in (PROJECT_ROOT / "docs" / "tables").glob("*.md"))
+    assert tables == ["answers.md", "claims.md", "figures.md", "tally.md", "variants.md"]
+    for page, names in (("results.md", ["answers.md", "tally.md"]), ("claims.md", ["claims.md", "variants.md", "figures.md"])):
+        text = (PROJECT_ROOT / "docs" / page).read_text()
+        for name in names:
+            table = (PROJECT_ROOT / "docs" / "tables" / name).read_text()
+            assert f"<!-- begin docs/tables/{name} -->\n{table}<!-- end docs/tables/{name} -->" in text, (page, name)
 
 
-def test_the_results_page_links_every_committed_figure():
+def test_the_results_page_is_short_and_opens_with_the_answers():
     page = (PROJECT_ROOT / "docs" / "results.md").read_text()
+    assert len(page.splitlines()) <= 150
+    sections = re.findall(r"^## (.+)$", page, re.MULTILINE)
+    assert sections[0] == "The answers" and page.index("docs/tables/answers.md") < page.index("docs/tables/tally.md")
+    answers = (PROJECT_ROOT / "docs" / "tables" / "answers.md").read_text().splitlines()
+    assert 3 <= len(answers) - 2 <= 10  # header, rule, at most ten rows
+
+
+def test_the_appendix_links_every_committed_figure():
+    page = (PROJECT_ROOT / "docs" / "claims.md").read_text()
     figures = sorted(path.relative_to(PROJECT_ROOT).as_posix() for path in (PROJECT_ROOT / "plots").rglob("*.png"))
     assert figures and not [path for path in figures if f"](../{path})" not in page]
 
 
 def test_a_collapsed_variant_is_marked_in_the_variants_table():
     """A run whose test images share a handful of latent means has kNN scores of ties: the table says so."""
-    from vae_study.claims import variants_table
+    from vae_study.claims_tables import variants_table
 
     sources = {"ok": {"seeds": 3, "test.r2": _stats(0.6, 0.5, 0.7), "latent.distinct_share": _stats(1.0, 1.0, 1.0)},
                "flat": {"seeds": 3, "test.r2": _stats(0.3, 0.2, 0.4), "latent.distinct_share": _stats(0.002, 0.0, 0.004)}}
@@ -163,7 +185,7 @@ def _bullets(doc: str, heading: str) -> list[str]:
     return [" ".join(bullet.split()) for bullet in re.split(r"\n- ", "\n" + section)[1:]]
 
 
-@pytest.mark.parametrize("doc, heading", [("docs/results.md", "## What was found"), ("README.md", "## What the rerun found")])
+@pytest.mark.parametrize("doc, heading", [("README.md", "## What the rerun found")])
 def test_every_finding_cites_the_committed_verdict_and_interval(doc, heading):
     """A finding says "(C1, holds: ...)": that verdict, and every "mean [low, high]" it quotes, is in the committed
     claims (or the variants table), so the summary cannot drift from the numbers it summarizes."""

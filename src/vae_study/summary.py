@@ -251,7 +251,8 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[st
                 window: int, after: int) -> dict[str, float | None]:
     """Numbers behind the study's loss-curve claims, for one run's per-batch losses.
 
-    - ``final_per_value``: mean loss of the last window per pixel value;
+    - ``final_loss``: mean total loss per image of the last window, as the study's loss curves plot it;
+    - ``final_per_value``: that per pixel value the loss sums (784 on MNIST, 3,072 on CIFAR-10 for the summed error);
     - ``final_over_<name>``: that divided by each of ``variances``: ``variance``, the training pixels' pooled
       variance, the normalisation of the pooled R² (it counts the variance between pixels, which decoding the
       mean image already explains, and MNIST's pixels have far more of it than CIFAR-10's), and
@@ -276,6 +277,7 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[st
     final = None if last is None else float(last / values_per_image)
     late_sd = float(late.std(ddof=1) / values_per_image) if late is not None and len(late) >= 2 else None
     return {
+        "final_loss": None if last is None else float(last),
         "final_per_value": final,
         **{f"final_over_{name}": None if final is None else final / variance for name, variance in variances.items()},
         "last_window_change": float(last / means.iloc[-2] - 1) if len(means) >= 2 else None,
