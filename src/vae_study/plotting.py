@@ -14,6 +14,7 @@ from vae_study.latent import knn_confusion, latent_means, superclass_labels  # n
 
 DPI = 110
 SMOOTHING_WINDOW = 100
+COLLAPSED_SHARE = 0.5  # under this share of distinct latent means a run's posterior has collapsed (as the claims say)
 # Super-class panels (vehicles vs animals): colours none of the ten class colours (tab10) uses.
 GROUP_COLOURS = ["#000000", "#c51b7d", "#8c510a", "#35978f"]  # black, magenta: two groups read apart
 
@@ -79,6 +80,10 @@ def _label_centroids(axes, points, table: pd.DataFrame, class_names: list[str]) 
                       bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.85, "linewidth": 0})
 
 
+def _distinct_means(table: pd.DataFrame) -> int:
+    return len(np.unique(np.round(latent_means(table), 6), axis=0))
+
+
 def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, path: Path,
                       groups: dict[str, list[str]] | None = None) -> None:
     """Test latent means coloured by class, each class's median labelled; PCA to 2-D above two dimensions.
@@ -103,18 +108,24 @@ def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, p
     figure, axes = plt.subplots(1, panels, figsize=(7.5 * panels, 6), squeeze=False, layout="constrained")
     cmap, norm = _class_colours(len(class_names))
     scatter = _scatter_panel(axes[0, 0], points, table["label"], cmap, norm, labels)
-    _label_centroids(axes[0, 0], points, table, class_names)
+    distinct = _distinct_means(table)
+    if distinct < COLLAPSED_SHARE * len(means):  # class medians would all sit on the same few points
+        axes[0, 0].set_title(f"collapsed: {distinct} distinct latent means among {len(means):,} test images; "
+                             "no class is placed apart", fontsize=9)
+    else:
+        _label_centroids(axes[0, 0], points, table, class_names)
     colorbar = figure.colorbar(scatter, ax=axes[0, 0], ticks=np.arange(len(class_names)))
     colorbar.ax.set_yticklabels(class_names)
     colorbar.set_label("class (names at each class's median)")
     if groups:
         group_labels = superclass_labels(table["label"].to_numpy(), class_names, groups)
-        group_cmap = ListedColormap(GROUP_COLOURS[: len(groups)])
-        group_norm = BoundaryNorm(np.arange(len(groups) + 1) - 0.5, len(groups))
-        grouped = _scatter_panel(axes[0, 1], points, group_labels, group_cmap, group_norm, labels)
-        group_bar = figure.colorbar(grouped, ax=axes[0, 1], ticks=np.arange(len(groups)))
-        group_bar.ax.set_yticklabels(list(groups))
-        axes[0, 1].set_title(" vs ".join(groups))
+        order = np.random.default_rng(0).permutation(len(points))  # neither group drawn on top of the other
+        for group, colour in zip(groups, GROUP_COLOURS):
+            axes[0, 1].scatter([], [], color=colour, s=20, label=group)  # the legend's marker, drawn full size
+        axes[0, 1].scatter(points[order, 0], points[order, 1], c=[GROUP_COLOURS[label] for label in group_labels[order]],
+                           s=3, alpha=0.5, linewidths=0)
+        axes[0, 1].set(xlabel=labels[0], ylabel=labels[1], title=" vs ".join(groups) + " (drawn in random order)")
+        axes[0, 1].legend(loc="best", markerscale=1.5)
         axes[0, 1].sharex(axes[0, 0])
         axes[0, 1].sharey(axes[0, 0])
     figure.suptitle(title)
@@ -130,6 +141,10 @@ def plot_knn_confusion(table: pd.DataFrame, class_names: list[str], chance: np.n
     """
     fractions = knn_confusion(table, class_names)
     count = len(class_names)
+    distinct = _distinct_means(table)
+    if distinct < COLLAPSED_SHARE * len(table):
+        title += (f"\ncollapsed: {distinct} distinct latent means, so neighbours tie at distance 0 and the training set's "
+                  "order decides: ties, not a class preference")
     level = float(np.mean(chance))
     top = max(float(fractions.max()), 2 * level)
     figure, axes = plt.subplots(figsize=(1.6 + 0.62 * count, 0.9 + 0.55 * count), layout="constrained")
@@ -137,7 +152,7 @@ def plot_knn_confusion(table: pd.DataFrame, class_names: list[str], chance: np.n
     for row in range(count):
         for column in range(count):
             value = fractions[row, column]
-            axes.text(column, row, f"{value:.2f}".lstrip("0") if value < 1 else "1", ha="center", va="center",
+            axes.text(column, row, f"{value:.2f}", ha="center", va="center",
                       fontsize=8, color="white" if value > 0.6 * top else "black",
                       fontweight="bold" if row == column else "normal")
     axes.set_xticks(range(count), class_names, rotation=45, ha="right")
@@ -241,6 +256,16 @@ def _tile(images: np.ndarray, columns: int) -> np.ndarray:
     return images.reshape(rows, columns, height, width, channels).swapaxes(1, 2).reshape(rows * height, columns * width, channels)
 
 
+def _distinct_ticks(values: np.ndarray) -> list[str]:
+    """Tick labels with the fewest significant digits (up to 6) that tell every grid value apart: a collapsed run's
+    grid spans a tiny range, which two decimals would print as a row of "0.00"."""
+    for digits in range(2, 7):
+        labels = [f"{value:.{digits}g}" for value in values]
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
+
+
 def plot_manifold(images: np.ndarray, xs: np.ndarray, ys: np.ndarray, title: str, path: Path) -> None:
     """Images decoded from a grid of 2-D latent points (``xs`` by ``ys``; ``images`` row by row, uint8)."""
     grid = len(xs)
@@ -248,8 +273,8 @@ def plot_manifold(images: np.ndarray, xs: np.ndarray, ys: np.ndarray, title: str
     figure, axes = plt.subplots(figsize=(8, 8))
     _show(axes, _tile(images / 255.0, grid))
     ticks = np.arange(grid)
-    axes.set_xticks(ticks * width + width / 2, [f"{x:.2f}" for x in xs], rotation=90, fontsize=7)
-    axes.set_yticks(ticks * height + height / 2, [f"{y:.2f}" for y in ys], fontsize=7)
+    axes.set_xticks(ticks * width + width / 2, _distinct_ticks(xs), rotation=90, fontsize=7)
+    axes.set_yticks(ticks * height + height / 2, _distinct_ticks(ys), fontsize=7)
     axes.set(title=title, xlabel="z[0]", ylabel="z[1]")
     _save(figure, path)
 
