@@ -302,11 +302,10 @@ def judge(measure: Measure, sources: dict[str, dict]) -> dict:
     if stats["ci95_low"] is None:
         return result
     if stats["ci95_low"] == stats["ci95_high"]:  # every seed gave the same value: the seeds decide, each one alike
-        above, below = stats["mean"] > measure.reference, stats["mean"] <= measure.reference
-        if measure.side == "below":
-            above, below = stats["mean"] >= measure.reference, stats["mean"] < measure.reference
-    else:
-        above, below = stats["ci95_low"] > measure.reference, stats["ci95_high"] < measure.reference
+        value, reference = stats["mean"], measure.reference
+        result["verdict"] = "holds" if (value > reference if measure.side == "above" else value < reference) else "fails"
+        return result
+    above, below = stats["ci95_low"] > measure.reference, stats["ci95_high"] < measure.reference
     claimed, other = (above, below) if measure.side == "above" else (below, above)
     result["verdict"] = "holds" if claimed else "fails" if other else "not shown"
     return result

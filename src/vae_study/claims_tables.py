@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from vae_study.claims import CLAIMS, tally
+from vae_study.summary import COLLAPSED_BELOW
 
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.3g}"
@@ -49,7 +50,6 @@ def claims_table(verdicts: dict[str, dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-COLLAPSED_BELOW = 0.5  # share of distinct test latent means under which a run's posterior has collapsed
 
 VARIANT_COLUMNS = [
     ("test R²", "test.r2"),

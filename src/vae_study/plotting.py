@@ -11,10 +11,10 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 
 from vae_study.latent import knn_confusion, latent_means, superclass_labels  # noqa: E402
+from vae_study.summary import COLLAPSED_BELOW, distinct_share  # noqa: E402
 
 DPI = 110
 SMOOTHING_WINDOW = 100
-COLLAPSED_SHARE = 0.5  # under this share of distinct latent means a run's posterior has collapsed (as the claims say)
 # Super-class panels (vehicles vs animals): colours none of the ten class colours (tab10) uses.
 GROUP_COLOURS = ["#000000", "#c51b7d", "#8c510a", "#35978f"]  # black, magenta: two groups read apart
 
@@ -80,10 +80,6 @@ def _label_centroids(axes, points, table: pd.DataFrame, class_names: list[str]) 
                       bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.85, "linewidth": 0})
 
 
-def _distinct_means(table: pd.DataFrame) -> int:
-    return len(np.unique(np.round(latent_means(table), 6), axis=0))
-
-
 def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, path: Path,
                       groups: dict[str, list[str]] | None = None) -> None:
     """Test latent means coloured by class, each class's median labelled; PCA to 2-D above two dimensions.
@@ -108,10 +104,10 @@ def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, p
     figure, axes = plt.subplots(1, panels, figsize=(7.5 * panels, 6), squeeze=False, layout="constrained")
     cmap, norm = _class_colours(len(class_names))
     scatter = _scatter_panel(axes[0, 0], points, table["label"], cmap, norm, labels)
-    distinct = _distinct_means(table)
-    if distinct < COLLAPSED_SHARE * len(means):  # class medians would all sit on the same few points
-        axes[0, 0].set_title(f"collapsed: {distinct} distinct latent means among {len(means):,} test images; "
-                             "no class is placed apart", fontsize=9)
+    distinct = distinct_share(table)
+    if distinct < COLLAPSED_BELOW:  # class medians would all sit on the same few points
+        axes[0, 0].set_title(f"collapsed: {distinct:.1%} of the {len(means):,} test images have a latent mean of their "
+                             "own; no class is placed apart", fontsize=9)
     else:
         _label_centroids(axes[0, 0], points, table, class_names)
     colorbar = figure.colorbar(scatter, ax=axes[0, 0], ticks=np.arange(len(class_names)))
@@ -141,10 +137,10 @@ def plot_knn_confusion(table: pd.DataFrame, class_names: list[str], chance: np.n
     """
     fractions = knn_confusion(table, class_names)
     count = len(class_names)
-    distinct = _distinct_means(table)
-    if distinct < COLLAPSED_SHARE * len(table):
-        title += (f"\ncollapsed: {distinct} distinct latent means, so neighbours tie at distance 0 and the training set's "
-                  "order decides: ties, not a class preference")
+    distinct = distinct_share(table)
+    if distinct < COLLAPSED_BELOW:
+        title += (f"\ncollapsed: {distinct:.1%} of test images have a latent mean of their own, so neighbours tie at "
+                  "distance 0 and the training set's order decides: ties, not a class preference")
     level = float(np.mean(chance))
     top = max(float(fractions.max()), 2 * level)
     figure, axes = plt.subplots(figsize=(1.6 + 0.62 * count, 0.9 + 0.55 * count), layout="constrained")
@@ -256,14 +252,20 @@ def _tile(images: np.ndarray, columns: int) -> np.ndarray:
     return images.reshape(rows, columns, height, width, channels).swapaxes(1, 2).reshape(rows * height, columns * width, channels)
 
 
-def _distinct_ticks(values: np.ndarray) -> list[str]:
-    """Tick labels with the fewest significant digits (up to 6) that tell every grid value apart: a collapsed run's
-    grid spans a tiny range, which two decimals would print as a row of "0.00"."""
-    for digits in range(2, 7):
+def _distinct_ticks(values: np.ndarray, axis: str) -> tuple[list[str], str]:
+    """Tick labels with the fewest significant digits (up to 4) that tell every grid value apart, and the axis label.
+
+    A collapsed run's grid spans a tiny range around an offset, which plain labels print as one repeated number:
+    then the ticks show each value minus the first, and the axis label names that offset; a grid of one point
+    repeated gets no ticks and says so.
+    """
+    for digits in range(2, 5):
         labels = [f"{value:.{digits}g}" for value in values]
         if len(set(labels)) == len(labels):
-            return labels
-    return labels
+            return labels, axis
+    if np.ptp(values) == 0:  # the grid is one point repeated: the run's latent means have no spread to span
+        return [""] * len(values), f"{axis} = {values[0]:.4g} in every row and column (the latent means have no spread)"
+    return [f"{value - values[0]:+.2e}" for value in values], f"{axis} - ({values[0]:.6g})"
 
 
 def plot_manifold(images: np.ndarray, xs: np.ndarray, ys: np.ndarray, title: str, path: Path) -> None:
@@ -273,9 +275,10 @@ def plot_manifold(images: np.ndarray, xs: np.ndarray, ys: np.ndarray, title: str
     figure, axes = plt.subplots(figsize=(8, 8))
     _show(axes, _tile(images / 255.0, grid))
     ticks = np.arange(grid)
-    axes.set_xticks(ticks * width + width / 2, _distinct_ticks(xs), rotation=90, fontsize=7)
-    axes.set_yticks(ticks * height + height / 2, _distinct_ticks(ys), fontsize=7)
-    axes.set(title=title, xlabel="z[0]", ylabel="z[1]")
+    (x_labels, x_axis), (y_labels, y_axis) = _distinct_ticks(xs, "z[0]"), _distinct_ticks(ys, "z[1]")
+    axes.set_xticks(ticks * width + width / 2, x_labels, rotation=90, fontsize=7)
+    axes.set_yticks(ticks * height + height / 2, y_labels, fontsize=7)
+    axes.set(title=title, xlabel=x_axis, ylabel=y_axis)
     _save(figure, path)
 
 

@@ -206,6 +206,9 @@ def silhouette_scores(test: pd.DataFrame, seed: int) -> dict[str, float]:
     return {"silhouette_permuted_labels": float(permuted), "classes_with_positive_silhouette": float((per_class > 0).sum())}
 
 
+COLLAPSED_BELOW = 0.5  # share of distinct test latent means under which a run's posterior has collapsed
+
+
 def distinct_share(test: pd.DataFrame) -> float:
     """Share of test images whose latent means (``mean_*`` columns, to 4 decimals) no other image shares.
 
