@@ -25,7 +25,8 @@ from vae_study.plotting import (
     plot_reconstructions,
     plot_samples,
 )
-from vae_study.summary import read_latents, values_summed_per_image
+from vae_study.loss_kinds import loss_kind, values_summed_per_image
+from vae_study.summary import read_latents
 
 
 def _read_table(path, stage: str, read=pd.read_csv) -> pd.DataFrame:
@@ -47,8 +48,8 @@ def _load_arrays(path, stage: str) -> dict[str, np.ndarray]:
 
 def _settings(variant) -> str:
     """What sets a variant apart in a figure's labels: latent size, KL weight, and the loss when it is not the summed one."""
-    loss = "" if variant.reconstruction_loss == "sum_squared" else ", mean loss"
-    return f"{variant.latent_dim}-D, KL {variant.kl_weight:.3g}{loss}"
+    loss = loss_kind(variant.reconstruction_loss).label
+    return f"{variant.latent_dim}-D, KL {variant.kl_weight:.3g}" + (f", {loss}" if loss else "")
 
 
 def _prior_caveat(variant) -> str:

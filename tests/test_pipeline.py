@@ -101,7 +101,7 @@ def test_summary_aggregates_the_seeds_and_pairs_them(reproduced):
     half = stats.t.ppf(0.975, 1) * np.std(differences, ddof=1) / np.sqrt(2)
     low, high = np.mean(differences) - half, np.mean(differences) + half
     assert deep["test.r2"]["ci95_low"] == pytest.approx(low)
-    assert deep["test.r2"]["excludes_zero"] == int(low > 0 or high < 0)
+    assert deep["test.r2"]["ci95_high"] == pytest.approx(high)
     assert "latent.knn_ab_c_accuracy" in comparisons["deep_vs_simple"]
     assert "latent.knn_ab_c_accuracy" not in comparisons["mnist_vs_cifar10"]  # MNIST has no super-classes
 

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from vae_study.loss_kinds import values_summed_per_image
 from vae_study.summary import (
     class_scores,
     curve_shape,
@@ -15,7 +16,6 @@ from vae_study.summary import (
     silhouette_scores,
     summarize_runs,
     unpaired_differences,
-    values_summed_per_image,
     with_gains_over_chance,
 )
 
@@ -46,11 +46,11 @@ def test_paired_differences_pair_by_seed():
     result = paired_differences(first, second)
     assert result["seeds"] == 3 and set(result) == {"seeds", "m"}
     assert result["m"]["mean"] == pytest.approx(0.5)
-    assert result["m"]["excludes_zero"] == 1  # differences 0.5, 0.4, 0.6: one side of zero
-    unpaired_spread = paired_differences(first, {0: {"m": 1.5}, 1: {"m": 1.6}, 2: {"m": 3.6}})
-    assert unpaired_spread["m"]["excludes_zero"] == 0  # differences 0.5, -0.4, 0.6
+    assert 0 < result["m"]["ci95_low"] < 0.5 < result["m"]["ci95_high"]  # differences 0.5, 0.4, 0.6: one side of zero
+    spread = paired_differences(first, {0: {"m": 1.5}, 1: {"m": 1.6}, 2: {"m": 3.6}})
+    assert spread["m"]["ci95_low"] < 0 < spread["m"]["ci95_high"]  # differences 0.5, -0.4, 0.6
     same = paired_differences(first, first)
-    assert same["m"]["mean"] == 0.0 and same["m"]["excludes_zero"] == 0
+    assert same["m"]["mean"] == 0.0 and same["m"]["ci95_low"] == same["m"]["ci95_high"] == 0.0
 
 
 def test_summarize_runs_uses_metrics_every_seed_has():
@@ -152,7 +152,7 @@ def test_runs_of_two_datasets_compare_unpaired_with_welchs_interval():
     assert result["mean"] == pytest.approx(3.0)
     assert result["sd"] == pytest.approx(np.sqrt(1 / 3 + 1 / 3))  # standard error of the difference of two means
     half = result["ci95_high"] - result["mean"]
-    assert 2.0 < half / result["sd"] < 4.31 and result["excludes_zero"] == 1  # t with Welch's df (4) lies below df 2's
+    assert 2.0 < half / result["sd"] < 4.31 and result["ci95_low"] > 0  # t with Welch's df (4) lies below df 2's
     assert paired_differences({}, second) == {"seeds": 0}
 
 

@@ -171,11 +171,12 @@ CLAIMS = [
           "MNIST, simple: most digits are distinct in the latent means",
           _distinct_digits("mnist_simple"), cutoff="more than 5 of the 10 digits",
           sensitivity=(_digits_recalled("mnist_simple", "70pct"), _digits_by_silhouette("mnist_simple"))),
-    *[Claim(f"M2{mark}", "1's, 2's, and 0's all have very different representations",
+    *[Claim(claim_id, "1's, 2's, and 0's all have very different representations",
             f"MNIST, simple: {pair} mix less than the median pair of digits",
             (_m("mnist_simple", f"classes.mix.{name}_over_median_pair", "below", label="mixing minus median pair"),),
             notes=(DIRECTION_ONLY,))
-      for mark, pair, name in (("a", "0s and 1s", "zeros_ones"), ("b", "0s and 2s", "zeros_twos"), ("c", "1s and 2s", "ones_twos"))],
+      for claim_id, pair, name in (("M2a", "0s and 1s", "zeros_ones"), ("M2b", "0s and 2s", "zeros_twos"),
+                                   ("M2c", "1s and 2s", "ones_twos"))],
     Claim("M3", "9's and 4's have very similar distributions", "MNIST, simple: 4s and 9s mix more than the median pair",
           (_m("mnist_simple", "classes.mix.fours_nines_over_median_pair", "above", label="mixing minus median pair"),),
           notes=(DIRECTION_ONLY,)),
@@ -192,10 +193,10 @@ CLAIMS = [
           "CIFAR-10, simple: cars and trucks mix more than the median pair of classes",
           (_m("cifar10_simple", "classes.mix.cars_trucks_over_median_pair", "above", label="mixing minus median pair"),),
           notes=(DIRECTION_ONLY,)),
-    *[Claim(f"C4{mark}", "able to learn latent distributions that are slightly distinct by class",
+    *[Claim(claim_id, "able to learn latent distributions that are slightly distinct by class",
             f"CIFAR-10, {label}: classes separate in the latent means beyond their baselines",
             _above_baselines(name, "knn"), notes=(DIRECTION_ONLY,), sensitivity=_silhouette_over_null(name))
-      for mark, (label, name) in zip("abcd", CIFAR10_NETWORKS)],
+      for claim_id, (label, name) in zip(("C4a", "C4b", "C4c", "C4d"), CIFAR10_NETWORKS)],
     Claim("C5", "The deep network representation in figure 4 has slightly improved separation in the latent distributions",
           "CIFAR-10: deep minus simple (deep changes the architecture and the KL weight together)", _separation("deep_vs_simple"),
           notes=(DIRECTION_ONLY,), sensitivity=_silhouette("deep_vs_simple")),
@@ -216,10 +217,10 @@ CLAIMS = [
     Claim("R1", "very accurate reconstructions of the MNIST digits", "MNIST, simple: test R² of the mean decode",
           _accuracy_level("mnist_simple", "above"), cutoff="R² > 0.9",
           sensitivity=(*_accuracy_level("mnist_simple", "above", 0.8), *_pooled_r2("mnist_simple", "above", 0.9))),
-    *[Claim(f"R2{mark}", "not able to accurately reconstruct images", f"CIFAR-10, {label}: test R² of the mean decode",
+    *[Claim(claim_id, "not able to accurately reconstruct images", f"CIFAR-10, {label}: test R² of the mean decode",
             _accuracy_level(name, "below"), cutoff="R² < 0.9",
             sensitivity=(*_accuracy_level(name, "below", 0.8), *_pooled_r2(name, "below", 0.9)))
-      for mark, (label, name) in zip("abcd", CIFAR10_NETWORKS)],
+      for claim_id, (label, name) in zip(("R2a", "R2b", "R2c", "R2d"), CIFAR10_NETWORKS)],
     Claim("R3", "by increasing the latent space dimensionality, we lose less data and improve the reconstruction",
           "CIFAR-10: 16-D (KL 0, the text's reading) minus simple", _reconstruction("highdim_vs_simple"),
           notes=("the 16-D network also drops the KL term, which alone lets reconstructions improve; R3a keeps it",),
@@ -232,10 +233,10 @@ CLAIMS = [
           notes=(DIRECTION_ONLY,), sensitivity=_pooled_r2("deep_vs_simple")),
     Claim("R4a", "They are slightly better than the simple network", ARCHITECTURE, _reconstruction("deep_vs_simple_halfkl"),
           notes=(DIRECTION_ONLY,), sensitivity=_pooled_r2("deep_vs_simple_halfkl")),
-    *[Claim(f"R5{mark}", "all of these networks do much worse reconstruction the CIFAR-10 data compared to the MNIST data",
+    *[Claim(claim_id, "all of these networks do much worse reconstruction the CIFAR-10 data compared to the MNIST data",
             f"MNIST (simple) minus CIFAR-10 ({label})", _reconstruction(source),
             notes=(confound(kl_weight, matched), POOLED_R2, JPEG, DIRECTION_ONLY), sensitivity=_pooled_r2(source))
-      for mark, (label, source, kl_weight, matched) in zip(["", "a", "b", "c"], MNIST_MINUS)],
+      for claim_id, (label, source, kl_weight, matched) in zip(("R5", "R5a", "R5b", "R5c"), MNIST_MINUS)],
     Claim("R5d", "all of these networks do much worse reconstruction the CIFAR-10 data compared to the MNIST data",
           "MNIST (KL matched) minus CIFAR-10 (simple)", _reconstruction("mnist_klmatched_vs_cifar10"),
           notes=(POOLED_R2, JPEG, DIRECTION_ONLY), sensitivity=_pooled_r2("mnist_klmatched_vs_cifar10")),
@@ -250,44 +251,44 @@ CLAIMS = [
           "MNIST, simple: not flat long before (still falling after batch 2,000): " + FLAT_SHARE.format(after=2000),
           (_m("mnist_simple", "curve.drop_after_half_flat_point_fit", "above", 0.05, "line fit after 2,000"),),
           cutoff="over 5% of the drop"),
-    *[Claim(f"T2{mark}", "have loss functions that plateau at a much higher value",
+    *[Claim(claim_id, "have loss functions that plateau at a much higher value",
             f"MNIST ({label}) minus CIFAR-10 ({other}): final loss", (
                 _m(source, "curve.final_loss", "below", label="loss per image (this rerun's summed loss)"),
                 _m(source, "curve.final_per_value", "below", label="per pixel value"),
                 _m(source, "curve.final_over_mean_pixel_variance", "below", label="per pixel value / mean per-pixel variance")),
             notes=(*notes, LONGER, JPEG, DIRECTION_ONLY),
             sensitivity=(_m(source, "curve.final_over_variance", "below", label="per pixel value / pooled pixel variance"),))
-      for mark, label, other, source, notes in (
-          ("", "simple", "simple", "mnist_vs_cifar10", (confound(1.0, "T2b"),)),
-          ("a", "simple", "deep", "mnist_vs_cifar10_deep", (confound(0.5),)),
-          ("b", "KL matched", "simple", "mnist_klmatched_vs_cifar10", ()))],
-    *[Claim(f"T3{mark}", "but have larger oscillation", f"MNIST ({label}) minus CIFAR-10 ({other}): late batch-loss spread", (
+      for claim_id, label, other, source, notes in (
+          ("T2", "simple", "simple", "mnist_vs_cifar10", (confound(1.0, "T2b"),)),
+          ("T2a", "simple", "deep", "mnist_vs_cifar10_deep", (confound(0.5),)),
+          ("T2b", "KL matched", "simple", "mnist_klmatched_vs_cifar10", ()))],
+    *[Claim(claim_id, "but have larger oscillation", f"MNIST ({label}) minus CIFAR-10 ({other}): late batch-loss spread", (
                 _m(source, "curve.late_cv", "below", label="sd / mean"),
                 _m(source, "curve.late_sd_per_value", "below", label="sd per pixel value"),
                 _m(source, "curve.late_sd_over_mean_pixel_variance", "below", label="sd per pixel value / mean per-pixel variance")),
             notes=(*notes, LONGER, JPEG),
             sensitivity=(_m(source, "curve.late_sd_over_variance", "below", label="sd per pixel value / pooled pixel variance"),))
-      for mark, label, other, source, notes in (
-          ("", "simple", "simple", "mnist_vs_cifar10", (confound(1.0, "T3b"),)),
-          ("a", "simple", "deep", "mnist_vs_cifar10_deep", (confound(0.5),)),
-          ("b", "KL matched", "simple", "mnist_klmatched_vs_cifar10", ()))],
-    *[Claim(f"T4{mark}", "we see the loss function is minimized much more", f"CIFAR-10: 16-D ({label}) minus simple, final loss",
+      for claim_id, label, other, source, notes in (
+          ("T3", "simple", "simple", "mnist_vs_cifar10", (confound(1.0, "T3b"),)),
+          ("T3a", "simple", "deep", "mnist_vs_cifar10_deep", (confound(0.5),)),
+          ("T3b", "KL matched", "simple", "mnist_klmatched_vs_cifar10", ()))],
+    *[Claim(claim_id, "we see the loss function is minimized much more", f"CIFAR-10: 16-D ({label}) minus simple, final loss",
             (_m(source, "curve.final_per_value", "below", label="per pixel value"),), notes=notes)
-      for mark, label, source, notes in (
-          ("", "KL 0", "highdim_vs_simple", ("dropping the KL term lowers the loss by itself; T4a keeps it", DIRECTION_ONLY)),
-          ("a", "KL 1", "highdim_kl_vs_simple", (DIRECTION_ONLY,)))],
-    *[Claim(f"T5{mark}", "After 10 epochs it looks that the loss function may still be decreasing",
+      for claim_id, label, source, notes in (
+          ("T4", "KL 0", "highdim_vs_simple", ("dropping the KL term lowers the loss by itself; T4a keeps it", DIRECTION_ONLY)),
+          ("T4a", "KL 1", "highdim_kl_vs_simple", (DIRECTION_ONLY,)))],
+    *[Claim(claim_id, "After 10 epochs it looks that the loss function may still be decreasing",
             f"CIFAR-10, 16-D ({label}): last 1,000 batches against the 1,000 before",
             (_m(name, "curve.last_window_change", "below", label="relative change"),))
-      for mark, label, name in (("", "KL 0", "cifar10_highdim"), ("a", "KL 1", "cifar10_highdim_kl"))],
+      for claim_id, label, name in (("T5", "KL 0", "cifar10_highdim"), ("T5a", "KL 1", "cifar10_highdim_kl"))],
     # The study's literal loss, run as a control: why the pipeline sums the squared error.
-    *[Claim(f"L1{mark}", "the pixel-wise mean squared error reconstruction loss",
+    *[Claim(claim_id, "the pixel-wise mean squared error reconstruction loss",
             f"control, not a claim: {dataset} with the study's literal loss (per-pixel mean) collapses the posterior: "
             "KL term under 1 nat, decodes no better than the mean image",
             (_m(source, "objective.kl", "below", 1.0, "KL term (nats)", together="both must hold"),
              _m(source, "test.r2_vs_mean_image", "below", 0.05, "R² vs mean image", together="both must hold")),
             cutoff="KL < 1 nat; R² vs mean image < 0.05", control=True)
-      for mark, dataset, source in (("", "MNIST", "mnist_simple_meanloss"), ("a", "CIFAR-10", "cifar10_simple_meanloss"))],
+      for claim_id, dataset, source in (("L1", "MNIST", "mnist_simple_meanloss"), ("L1a", "CIFAR-10", "cifar10_simple_meanloss"))],
 ]
 
 

@@ -37,25 +37,30 @@ def _scatter_panel(axes, points, colours, cmap, norm, labels) -> object:
     return scatter
 
 
-def _spread_labels(anchors: np.ndarray, size: np.ndarray, steps: int = 200) -> np.ndarray:
-    """Label positions near ``anchors`` (axes fractions) pushed apart until boxes of ``size`` no longer overlap."""
+def _spread_labels(anchors: np.ndarray, sizes: np.ndarray, steps: int = 400) -> np.ndarray:
+    """Label centres near ``anchors`` (axes fractions) pushed apart until no two boxes (``sizes``, per label) overlap.
+
+    A pull back toward each label's own point keeps labels near their points; it fades out over the first half of
+    the steps, so the later steps only separate and the result has no overlap wherever the boxes fit at all.
+    """
     positions = anchors.astype(float).copy()
-    for _ in range(steps):
+    for step in range(steps):
         moved = False
         for first in range(len(positions)):
             for second in range(first + 1, len(positions)):
                 gap = positions[second] - positions[first]
-                overlap = size - np.abs(gap)
+                overlap = (sizes[first] + sizes[second]) / 2 - np.abs(gap)
                 if (overlap > 0).all():
                     axis = int(np.argmin(overlap))  # separate along the axis that needs the smaller move
                     direction = np.sign(gap[axis]) or (1.0 if second % 2 else -1.0)
-                    positions[first, axis] -= direction * overlap[axis] / 2 + 1e-3
-                    positions[second, axis] += direction * overlap[axis] / 2 + 1e-3
+                    positions[first, axis] -= direction * (overlap[axis] / 2 + 1e-3)
+                    positions[second, axis] += direction * (overlap[axis] / 2 + 1e-3)
                     moved = True
-        positions += 0.05 * (anchors - positions)  # a weak pull back toward each label's own point
+        positions = np.clip(positions, sizes / 2, 1 - sizes / 2)
         if not moved:
             break
-    return np.clip(positions, size / 2, 1 - size / 2)
+        positions += 0.05 * max(0.0, 1 - 2 * step / steps) * (anchors - positions)
+    return positions
 
 
 def _label_centroids(axes, points, table: pd.DataFrame, class_names: list[str]) -> None:
@@ -69,15 +74,19 @@ def _label_centroids(axes, points, table: pd.DataFrame, class_names: list[str]) 
     if not medians:
         return
     medians = np.array(medians)
-    axes.autoscale_view()  # the scatter's limits, which matplotlib otherwise settles only when drawing
     to_fraction = axes.transAxes.inverted().transform
     anchors = to_fraction(axes.transData.transform(medians))
-    longest = max(len(name) for name in names)
-    places = _spread_labels(anchors, np.array([0.012 * longest + 0.03, 0.05]))
-    for name, median, place in zip(names, medians, places):
-        axes.annotate(name, median, xytext=place, textcoords="axes fraction", ha="center", va="center", fontsize=8,
-                      fontweight="bold", arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6},
-                      bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.85, "linewidth": 0})
+    labels = [axes.annotate(name, median, xytext=anchor, textcoords="axes fraction", ha="center", va="center", fontsize=8,
+                            fontweight="bold", arrowprops={"arrowstyle": "-", "color": "black", "linewidth": 0.6},
+                            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.85, "linewidth": 0})
+              for name, median, anchor in zip(names, medians, anchors)]
+    renderer = axes.figure.canvas.get_renderer()
+    sizes = []
+    for label in labels:  # each label's box as drawn, in axes fractions, with a small margin
+        corners = to_fraction(label.get_window_extent(renderer).get_points())
+        sizes.append(corners[1] - corners[0] + 0.015)
+    for label, place in zip(labels, _spread_labels(anchors, np.array(sizes))):
+        label.set_position(place)
 
 
 def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, path: Path,
@@ -104,12 +113,6 @@ def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, p
     figure, axes = plt.subplots(1, panels, figsize=(7.5 * panels, 6), squeeze=False, layout="constrained")
     cmap, norm = _class_colours(len(class_names))
     scatter = _scatter_panel(axes[0, 0], points, table["label"], cmap, norm, labels)
-    distinct = distinct_share(table)
-    if distinct < COLLAPSED_BELOW:  # class medians would all sit on the same few points
-        axes[0, 0].set_title(f"collapsed: {distinct:.1%} of the {len(means):,} test images have a latent mean of their "
-                             "own; no class is placed apart", fontsize=9)
-    else:
-        _label_centroids(axes[0, 0], points, table, class_names)
     colorbar = figure.colorbar(scatter, ax=axes[0, 0], ticks=np.arange(len(class_names)))
     colorbar.ax.set_yticklabels(class_names)
     colorbar.set_label("class (names at each class's median)")
@@ -125,6 +128,13 @@ def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, p
         axes[0, 1].sharex(axes[0, 0])
         axes[0, 1].sharey(axes[0, 0])
     figure.suptitle(title)
+    distinct = distinct_share(table)
+    if distinct < COLLAPSED_BELOW:  # class medians would all sit on the same few points
+        axes[0, 0].set_title(f"collapsed: {distinct:.1%} of the {len(means):,} test images have a latent mean of their "
+                             "own; no class is placed apart", fontsize=9)
+    else:
+        figure.draw_without_rendering()  # settle the layout first: the labels are placed in the axes' final size
+        _label_centroids(axes[0, 0], points, table, class_names)
     _save(figure, path)
 
 

@@ -12,6 +12,7 @@ import re
 import pandas as pd
 
 from vae_study.dataset_statistics import read_statistics
+from vae_study.loss_kinds import values_summed_per_image
 from vae_study.paths import evaluation_file, latents_file, run_label, stage_name, training_outputs
 from vae_study.summary import (
     class_scores,
@@ -23,7 +24,6 @@ from vae_study.summary import (
     silhouette_scores,
     summarize_runs,
     unpaired_differences,
-    values_summed_per_image,
     with_gains_over_chance,
 )
 

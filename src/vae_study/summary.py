@@ -66,20 +66,14 @@ def summarize_runs(runs: dict[int, dict[str, float]]) -> dict:
 
 
 def paired_differences(first: dict[int, dict[str, float]], second: dict[int, dict[str, float]]) -> dict:
-    """``second`` minus ``first`` seed by seed, for every metric both report; the interval of the mean difference.
-
-    ``excludes_zero`` is the rule every claim is judged by: 1 when the 95% interval lies on one side of zero.
-    """
+    """``second`` minus ``first`` seed by seed, for every metric both report; the interval of the mean difference."""
     seeds = sorted(set(first) & set(second))
     if not seeds:
         return {"seeds": 0}
     names = sorted(set.intersection(*(set(first[seed]) & set(second[seed]) for seed in seeds)))
     result = {"seeds": len(seeds)}
     for name in names:
-        summary = interval([second[seed][name] - first[seed][name] for seed in seeds])
-        low, high = summary["ci95_low"], summary["ci95_high"]
-        summary["excludes_zero"] = None if low is None else int(low > 0 or high < 0)
-        result[name] = summary
+        result[name] = interval([second[seed][name] - first[seed][name] for seed in seeds])
     return result
 
 
@@ -94,7 +88,7 @@ def unpaired_differences(first: dict[int, dict[str, float]], second: dict[int, d
     for name in names:
         a, b = (np.asarray([metrics[name] for metrics in runs.values()], float) for runs in (first, second))
         mean = float(b.mean() - a.mean())
-        summary = {"mean": mean, "sd": None, "ci95_low": None, "ci95_high": None, "excludes_zero": None}
+        summary = {"mean": mean, "sd": None, "ci95_low": None, "ci95_high": None}
         if len(a) >= 2 and len(b) >= 2:
             va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
             se = math.sqrt(va + vb)
@@ -103,8 +97,7 @@ def unpaired_differences(first: dict[int, dict[str, float]], second: dict[int, d
                 half = float(stats.t.ppf(0.975, df)) * se
             else:
                 half = 0.0
-            summary.update(sd=se, ci95_low=mean - half, ci95_high=mean + half,
-                           excludes_zero=int(mean - half > 0 or mean + half < 0))
+            summary.update(sd=se, ci95_low=mean - half, ci95_high=mean + half)
         result[name] = summary
     return result
 
@@ -218,14 +211,6 @@ def distinct_share(test: pd.DataFrame) -> float:
     means = test.filter(like="mean_").to_numpy().round(4)
     _, inverse, counts = np.unique(means, axis=0, return_inverse=True, return_counts=True)
     return float(np.mean(counts[inverse.ravel()] == 1))
-
-
-def values_summed_per_image(reconstruction_loss: str, image_values: int) -> int:
-    """How many pixel values a run's loss adds up per image: all of them for the summed error, one for the mean.
-
-    Dividing a run's loss by this puts runs of both losses and both datasets on one per-value scale.
-    """
-    return image_values if reconstruction_loss == "sum_squared" else 1
 
 
 def window_means(batches: pd.DataFrame, window: int) -> pd.Series:
