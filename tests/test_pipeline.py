@@ -334,3 +334,29 @@ def _readme_exp_show_fits_200_columns(project, experiments: int) -> None:
     assert "…" not in result.stdout and max(map(len, result.stdout.splitlines())) <= 200, result.stdout
     assert "metrics/variants/mnist_simple.json:r2" in result.stdout and "params.yaml:seeds" in result.stdout
     assert result.stdout.count("[0]") == experiments, result.stdout  # each experiment's seeds, beside the baseline's
+
+
+def test_metrics_diff_lists_exactly_the_claims_an_experiment_flips(reproduced):
+    """An experiment on one seed (no training: seed 0's runs are there) leaves no interval, so verdicts that needed
+    two seeds change; `dvc metrics diff` against it names each of those claims' verdict files, and no other."""
+    import subprocess
+
+    from conftest import run_command
+
+    project, _, _ = reproduced
+    run_command(["git", "add", "-A"], cwd=project)
+    run_command(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "two seeds", "--allow-empty"], cwd=project)
+    before = json.loads((project / "metrics" / "claims.json").read_text())
+    try:
+        ran = dvc(project, "exp", "run", "-n", "one-seed", "-S", "seeds=[0]").stdout
+        assert "Running stage 'train" not in ran, ran
+        after = json.loads((project / "metrics" / "claims.json").read_text())
+        flipped = {claim for claim in before if before[claim]["verdict"] != after[claim]["verdict"]}
+        assert flipped, "one seed changed no verdict"
+        diff = json.loads(dvc(project, "metrics", "diff", "--json", "HEAD", "one-seed").stdout)
+        verdict_files = {path for path in diff if path.startswith("metrics/verdicts/")}
+        assert verdict_files == {f"metrics/verdicts/{claim}.json" for claim in flipped}, (verdict_files, flipped)
+        some = sorted(flipped)[0]
+        assert diff[f"metrics/verdicts/{some}.json"]["verdict"] == {"old": before[some]["verdict"], "new": after[some]["verdict"]}
+    finally:
+        subprocess.run(["git", "checkout", "--", "."], cwd=project, check=True)
