@@ -4,6 +4,7 @@ small statistics (metrics/datasets/<dataset>.json, committed) that the summaries
 import argparse
 import json
 
+from vae_study.analysis_params import evaluate_params
 from vae_study.cli import run_stage
 from vae_study.dataset_statistics import dataset_statistics, statistics_file
 from vae_study.datasets import atomic_directory, load_dataset, save_dataset
@@ -16,13 +17,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("dataset", help="a key of datasets: in params.yaml")
     args = parser.parse_args()
-    params = dataset_params(load_params(), args.dataset)
+    all_params = load_params()
+    params = dataset_params(all_params, args.dataset)
     prepared = prepare(load_dataset(RAW_DIR / params.name), params)
     with atomic_directory(PREPARED_DIR / params.name) as output:
         save_dataset(prepared, output)
     statistics = statistics_file(params.name)
     statistics.parent.mkdir(parents=True, exist_ok=True)
-    statistics.write_text(json.dumps(dataset_statistics(prepared), indent=2) + "\n")
+    statistics.write_text(json.dumps(dataset_statistics(prepared, evaluate_params(all_params).knn_neighbors), indent=2) + "\n")
     counts = ", ".join(f"{len(split)} {name}" for name, split in prepared.splits.items())
     print(f"preprocess@{params.name}: {counts}", flush=True)
 

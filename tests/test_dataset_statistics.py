@@ -1,10 +1,10 @@
-"""The PCA baseline the reconstruction claims measure gains against: right on images of known structure."""
+"""The PCA baselines the claims measure gains against: right on images of known structure, at chance on no structure."""
 
 import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from vae_study.dataset_statistics import pca_r2_vs_mean_image
+from vae_study.dataset_statistics import _fit_pca, pca_knn_accuracy, pca_r2_vs_mean_image
 
 
 def _images_in_a_subspace(rng, count: int, basis: np.ndarray) -> np.ndarray:
@@ -17,7 +17,7 @@ def test_a_code_as_large_as_the_images_structure_explains_it_all_and_none_explai
     rng = np.random.default_rng(0)
     basis = np.linalg.qr(rng.normal(size=(64, 3)))[0].T
     train, test = _images_in_a_subspace(rng, 2000, basis), _images_in_a_subspace(rng, 500, basis)
-    r2 = pca_r2_vs_mean_image(train, test)
+    r2 = pca_r2_vs_mean_image(_fit_pca(train), train, test)
     assert len(r2) == 65  # k = 0 .. 64
     assert r2[0] == pytest.approx(0.0, abs=0.01)  # the training mean image: the null
     assert 0.5 < r2[1] < r2[2] < r2[3] and r2[3] > 0.99  # three directions hold all the structure
@@ -29,9 +29,28 @@ def test_each_entry_is_the_r2_of_decoding_that_many_components():
     """The running sum of squared projections agrees with reconstructing through sklearn's PCA directly."""
     rng = np.random.default_rng(1)
     train, test = rng.random((300, 4, 4, 3)), rng.random((100, 4, 4, 3))
-    r2 = pca_r2_vs_mean_image(train, test)
+    r2 = pca_r2_vs_mean_image(_fit_pca(train), train, test)
     flat_train, flat_test = train.reshape(300, -1), test.reshape(100, -1)
     for k in (1, 2, 16):
         pca = PCA(n_components=k).fit(flat_train)
         mse = np.mean(np.square(flat_test - pca.inverse_transform(pca.transform(flat_test))))
         assert r2[k] == pytest.approx(1 - mse / flat_test.var(axis=0).mean(), abs=1e-9)
+
+
+def _labelled_images(rng, count: int, shift: float):
+    """Two classes of 8x8 noise images, the second brighter by ``shift`` in its top half."""
+    labels = rng.integers(0, 2, count)
+    images = rng.normal(0.5, 0.1, (count, 8, 8, 1))
+    images[:, :4] += shift * labels[:, None, None, None]
+    return images, labels
+
+
+def test_pca_knn_rises_with_the_classes_separation_and_sits_at_chance_without_it():
+    rng = np.random.default_rng(2)
+    scores = {}
+    for shift in (0.0, 0.05, 0.2):
+        (train, train_labels), (test, test_labels) = _labelled_images(rng, 1000, shift), _labelled_images(rng, 400, shift)
+        scores[shift] = pca_knn_accuracy(_fit_pca(train), train, train_labels, test, test_labels, 5)
+    assert sorted(scores[0.0]) == ["16", "2", "32", "4", "64", "8"]
+    assert all(abs(value - 0.5) < 0.08 for value in scores[0.0].values())  # two balanced classes: chance is 0.5
+    assert 0.6 < scores[0.05]["2"] < scores[0.2]["2"] and scores[0.2]["2"] > 0.95

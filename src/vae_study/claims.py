@@ -105,6 +105,13 @@ def _silhouette_over_null(source: str) -> tuple[Measure, ...]:
     return (_m(source, "latent.silhouette_over_permuted_labels", "above", label="silhouette minus permuted labels"),)
 
 
+def _knn_over_pca(source: str) -> tuple[Measure, ...]:
+    """5-NN beside a PCA code of the pixels as large as the latent space: what the network adds to a linear projection.
+
+    Shown, not voting: the study says the classes are distinct, not that a VAE separates them better than PCA."""
+    return (_m(source, "latent.knn_over_pca", "above", label="5-NN minus PCA's of the latent's size"),)
+
+
 def _reconstruction(source: str, better: bool = True) -> tuple[Measure, ...]:
     """A difference in reconstruction (b minus a): R² against the mean image and the study's per-pixel MSE."""
     return (_m(source, "test.r2_vs_mean_image", "above" if better else "below", label="R² vs mean image"),
@@ -208,7 +215,8 @@ CLAIMS = [
           notes=(DIRECTION_ONLY,)),
     *[Claim(claim_id, "able to learn latent distributions that are slightly distinct by class",
             f"CIFAR-10, {label}: classes separate in the latent means beyond their baselines",
-            _above_baselines(name, "knn"), notes=(DIRECTION_ONLY,), sensitivity=_silhouette_over_null(name))
+            _above_baselines(name, "knn"), notes=(DIRECTION_ONLY,),
+            sensitivity=(*_silhouette_over_null(name), *_knn_over_pca(name)))
       for claim_id, (label, name) in zip(("C4a", "C4b", "C4c", "C4d"), CIFAR10_NETWORKS)],
     Claim("C5", "The deep network representation in figure 4 has slightly improved separation in the latent distributions",
           "CIFAR-10: deep minus simple (deep changes the architecture and the KL weight together)", _separation("deep_vs_simple"),

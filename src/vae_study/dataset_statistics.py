@@ -12,49 +12,71 @@ import numpy as np
 
 from vae_study.datasets import Dataset, scale_images
 from vae_study.errors import PipelineError
+from vae_study.latent import knn_accuracy
 from vae_study.paths import METRICS_DIR
 
 DATASET_STATISTICS_DIR = METRICS_DIR / "datasets"
 PCA_COMPONENTS = 64  # the largest latent size whose PCA baseline is recorded
+PCA_KNN_SIZES = (2, 4, 8, 16, 32, 64)  # the latent sizes whose PCA code gets a kNN baseline
 
 
 def statistics_file(dataset: str) -> Path:
     return DATASET_STATISTICS_DIR / f"{dataset}.json"
 
 
-def dataset_statistics(data: Dataset) -> dict:
-    """The variances losses are divided by, the values per image, and each training class's share.
+def dataset_statistics(data: Dataset, knn_neighbors: int) -> dict:
+    """The variances losses are divided by, the values per image, each training class's share, and PCA baselines.
 
     ``variances``: pooled over the training pixels (the normalisation of the pooled R²), and each pixel's own,
     averaged, over the training and the test images (the mean squared error of decoding the mean image).
     """
     train, test = (scale_images(data.splits[split].images) for split in ("train", "test"))
     labels = data.splits["train"].labels
+    pca = _fit_pca(train)
     return {
         "image_values": int(np.prod(data.image_shape)),
         "variances": {"train_pooled": float(train.var()), "train_per_pixel": float(train.var(axis=0).mean()),
                       "test_per_pixel": float(test.var(axis=0).mean())},
         "train_class_shares": {name: float(np.mean(labels == index)) for index, name in enumerate(data.class_names)},
         "images": {split: len(data.splits[split]) for split in data.splits},
-        "pca_r2_vs_mean_image": pca_r2_vs_mean_image(train, test),
+        "pca_r2_vs_mean_image": pca_r2_vs_mean_image(pca, train, test),
+        "pca_knn_accuracy": pca_knn_accuracy(pca, train, labels, test, data.splits["test"].labels, knn_neighbors),
     }
 
 
-def pca_r2_vs_mean_image(train: np.ndarray, test: np.ndarray) -> list[float]:
+def _flat(images: np.ndarray) -> np.ndarray:
+    return images.reshape(len(images), -1).astype(np.float64)
+
+
+def _fit_pca(train: np.ndarray):
+    """PCA of the training images, as many components as recorded (fewer where the images have fewer values)."""
+    from sklearn.decomposition import PCA
+
+    return PCA(n_components=min(PCA_COMPONENTS, *_flat(train).shape), svd_solver="covariance_eigh").fit(_flat(train))
+
+
+def pca_r2_vs_mean_image(pca, train: np.ndarray, test: np.ndarray) -> list[float]:
     """Test R² against the mean image of a k-component PCA code fit on the training images, for k = 0, 1, ...
 
     The best linear code of each size: a VAE whose R² against the mean image merely matches entry k (its latent
     size) has learned no more than PCA would. Entry 0 decodes the training mean image (about 0: the null).
     """
-    from sklearn.decomposition import PCA
-
-    train, test = (images.reshape(len(images), -1).astype(np.float64) for images in (train, test))
-    pca = PCA(n_components=min(PCA_COMPONENTS, *train.shape), svd_solver="covariance_eigh").fit(train)
-    centred = test - pca.mean_
+    centred = _flat(test) - pca.mean_
     # orthonormal components: each adds its squared projection to what the code explains, per image
     explained = np.concatenate([[0.0], np.cumsum((centred @ pca.components_.T) ** 2, axis=1).mean(axis=0)])
     mse = np.mean(np.square(centred)) - explained / centred.shape[1]
-    return [float(value) for value in 1 - mse / test.var(axis=0).mean()]  # the denominator of summarize's R² vs mean image
+    return [float(value) for value in 1 - mse / _flat(test).var(axis=0).mean()]  # summarize's R² vs mean image
+
+
+def pca_knn_accuracy(pca, train: np.ndarray, train_labels, test: np.ndarray, test_labels, neighbors: int) -> dict:
+    """Test kNN accuracy on the first k PCA components of the pixels, for each k of PCA_KNN_SIZES the PCA has.
+
+    What a linear projection of the latent's size separates without any training: a VAE's kNN score beside it
+    says whether the network placed the classes apart beyond what the pixels' main directions already do.
+    """
+    train_code, test_code = pca.transform(_flat(train)), pca.transform(_flat(test))
+    return {str(size): knn_accuracy(train_code[:, :size], train_labels, test_code[:, :size], test_labels, neighbors)
+            for size in PCA_KNN_SIZES if size <= pca.n_components_}
 
 
 def read_statistics(dataset: str) -> dict:

@@ -67,10 +67,13 @@ def run_metrics(variant, seed: int, statistics: dict, settings) -> dict[str, flo
     # R² against the per-pixel mean image (each pixel's own test mean), beside the pooled R² of embed: decoding the
     # mean image scores 0 here, while the pooled R² credits it with the variance between pixels.
     evaluation["test"]["r2_vs_mean_image"] = 1 - evaluation["test"]["mse"] / variances["test_per_pixel"]
-    pca = statistics["pca_r2_vs_mean_image"]
-    if variant.latent_dim < len(pca):  # the gain over a linear code of the latent's size (PCA fit on the training images)
-        evaluation["test"]["r2_over_pca"] = evaluation["test"]["r2_vs_mean_image"] - pca[variant.latent_dim]
+    pca_r2 = statistics["pca_r2_vs_mean_image"]
+    if variant.latent_dim < len(pca_r2):  # the gain over a linear code of the latent's size (PCA fit on the training images)
+        evaluation["test"]["r2_over_pca"] = evaluation["test"]["r2_vs_mean_image"] - pca_r2[variant.latent_dim]
     latent = {"distinct_share": distinct_share(test), **silhouette_scores(test, seed)}
+    pca_knn = statistics["pca_knn_accuracy"].get(str(variant.latent_dim))
+    if pca_knn is not None:  # kNN on a PCA code of the latent's size: a baseline, its gain latent.knn_over_pca
+        latent["knn_pca"] = pca_knn
     return with_gains_over_chance(_without_param_values(flatten(
         {"train": train["train"], **evaluation, "curve": curve, "classes": classes,
          "latent": {**evaluation["latent"], **latent}})))

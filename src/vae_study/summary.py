@@ -27,8 +27,9 @@ def flatten(metrics: dict, prefix: str = "") -> dict[str, float]:
     return flat
 
 
-# What a score must beat: guessing at the class rates; always the largest class; the same score with the labels shuffled.
-BASELINES = ("chance", "majority", "permuted_labels")
+# What a score must beat: guessing at the class rates; always the largest class; the same score with the labels shuffled;
+# the same score on a PCA code of the pixels as large as the latent space.
+BASELINES = ("chance", "majority", "permuted_labels", "pca")
 
 
 def with_gains_over_chance(metrics: dict[str, float]) -> dict[str, float]:
