@@ -4,20 +4,20 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from vae_study.dataset_statistics import _fit_pca, pca_knn_accuracy, pca_r2_vs_mean_image
+from vae_study.dataset_statistics import fit_pca, pca_knn_accuracy, pca_r2_vs_mean_image
 
 
 def _images_in_a_subspace(rng, count: int, basis: np.ndarray) -> np.ndarray:
-    """Images (8x8x1) that vary along the rows of ``basis`` alone, plus faint noise."""
+    """Flattened images (64 values each) that vary along the rows of ``basis`` alone, plus faint noise."""
     codes = rng.normal(size=(count, len(basis))) * np.array([3.0, 2.0, 1.0])[: len(basis)]
-    return (0.5 + 0.05 * codes @ basis + 0.001 * rng.normal(size=(count, 64))).reshape(count, 8, 8, 1)
+    return 0.5 + 0.05 * codes @ basis + 0.001 * rng.normal(size=(count, 64))
 
 
 def test_a_code_as_large_as_the_images_structure_explains_it_all_and_none_explains_nothing():
     rng = np.random.default_rng(0)
     basis = np.linalg.qr(rng.normal(size=(64, 3)))[0].T
     train, test = _images_in_a_subspace(rng, 2000, basis), _images_in_a_subspace(rng, 500, basis)
-    r2 = pca_r2_vs_mean_image(_fit_pca(train), train, test)
+    r2 = pca_r2_vs_mean_image(fit_pca(train), test, test.var(axis=0).mean())
     assert len(r2) == 65  # k = 0 .. 64
     assert r2[0] == pytest.approx(0.0, abs=0.01)  # the training mean image: the null
     assert 0.5 < r2[1] < r2[2] < r2[3] and r2[3] > 0.99  # three directions hold all the structure
@@ -28,9 +28,8 @@ def test_a_code_as_large_as_the_images_structure_explains_it_all_and_none_explai
 def test_each_entry_is_the_r2_of_decoding_that_many_components():
     """The running sum of squared projections agrees with reconstructing through sklearn's PCA directly."""
     rng = np.random.default_rng(1)
-    train, test = rng.random((300, 4, 4, 3)), rng.random((100, 4, 4, 3))
-    r2 = pca_r2_vs_mean_image(_fit_pca(train), train, test)
-    flat_train, flat_test = train.reshape(300, -1), test.reshape(100, -1)
+    flat_train, flat_test = rng.random((300, 48)), rng.random((100, 48))
+    r2 = pca_r2_vs_mean_image(fit_pca(flat_train), flat_test, flat_test.var(axis=0).mean())
     for k in (1, 2, 16):
         pca = PCA(n_components=k).fit(flat_train)
         mse = np.mean(np.square(flat_test - pca.inverse_transform(pca.transform(flat_test))))
@@ -50,7 +49,8 @@ def test_pca_knn_rises_with_the_classes_separation_and_sits_at_chance_without_it
     scores = {}
     for shift in (0.0, 0.05, 0.2):
         (train, train_labels), (test, test_labels) = _labelled_images(rng, 1000, shift), _labelled_images(rng, 400, shift)
-        scores[shift] = pca_knn_accuracy(_fit_pca(train), train, train_labels, test, test_labels, 5)
+        train, test = train.reshape(len(train), -1), test.reshape(len(test), -1)
+        scores[shift] = pca_knn_accuracy(fit_pca(train), train, train_labels, test, test_labels, 5)
     assert sorted(scores[0.0]) == ["16", "2", "32", "4", "64", "8"]
     assert all(abs(value - 0.5) < 0.08 for value in scores[0.0].values())  # two balanced classes: chance is 0.5
     assert 0.6 < scores[0.05]["2"] < scores[0.2]["2"] and scores[0.2]["2"] > 0.95

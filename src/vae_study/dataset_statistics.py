@@ -1,8 +1,9 @@
 """Small per-dataset numbers the summaries need, written once by preprocess and committed (metrics/datasets/).
 
 Summarize divides losses and errors by pixel variances, compares kNN scores with the training classes' shares
-and reconstructions with a linear code of the latent's size (PCA); reading them from this small file instead of the prepared images lets the report stages run in a
-clone that has only the committed files (`dvc repro --allow-missing`).
+and reconstructions with a linear code of the latent's size (PCA); reading them from this small file instead of
+the prepared images lets the report stages run in a clone that has only the committed files
+(`dvc repro --allow-missing`).
 """
 
 import json
@@ -32,49 +33,48 @@ def dataset_statistics(data: Dataset, knn_neighbors: int) -> dict:
     """
     train, test = (scale_images(data.splits[split].images) for split in ("train", "test"))
     labels = data.splits["train"].labels
-    pca = _fit_pca(train)
+    variances = {"train_pooled": float(train.var()), "train_per_pixel": float(train.var(axis=0).mean()),
+                 "test_per_pixel": float(test.var(axis=0).mean())}
+    flat_train, flat_test = (images.reshape(len(images), -1).astype(np.float64) for images in (train, test))
+    pca = fit_pca(flat_train)
     return {
         "image_values": int(np.prod(data.image_shape)),
-        "variances": {"train_pooled": float(train.var()), "train_per_pixel": float(train.var(axis=0).mean()),
-                      "test_per_pixel": float(test.var(axis=0).mean())},
+        "variances": variances,
         "train_class_shares": {name: float(np.mean(labels == index)) for index, name in enumerate(data.class_names)},
         "images": {split: len(data.splits[split]) for split in data.splits},
-        "pca_r2_vs_mean_image": pca_r2_vs_mean_image(pca, train, test),
-        "pca_knn_accuracy": pca_knn_accuracy(pca, train, labels, test, data.splits["test"].labels, knn_neighbors),
+        "pca_r2_vs_mean_image": pca_r2_vs_mean_image(pca, flat_test, variances["test_per_pixel"]),
+        "pca_knn_accuracy": pca_knn_accuracy(pca, flat_train, labels, flat_test, data.splits["test"].labels, knn_neighbors),
     }
 
 
-def _flat(images: np.ndarray) -> np.ndarray:
-    return images.reshape(len(images), -1).astype(np.float64)
-
-
-def _fit_pca(train: np.ndarray):
-    """PCA of the training images, as many components as recorded (fewer where the images have fewer values)."""
+def fit_pca(flat_train: np.ndarray):
+    """PCA of the training images (one row each), as many components as recorded (fewer where there are fewer values)."""
     from sklearn.decomposition import PCA
 
-    return PCA(n_components=min(PCA_COMPONENTS, *_flat(train).shape), svd_solver="covariance_eigh").fit(_flat(train))
+    return PCA(n_components=min(PCA_COMPONENTS, *flat_train.shape), svd_solver="covariance_eigh").fit(flat_train)
 
 
-def pca_r2_vs_mean_image(pca, train: np.ndarray, test: np.ndarray) -> list[float]:
+def pca_r2_vs_mean_image(pca, flat_test: np.ndarray, test_per_pixel_variance: float) -> list[float]:
     """Test R² against the mean image of a k-component PCA code fit on the training images, for k = 0, 1, ...
 
     The best linear code of each size: a VAE whose R² against the mean image merely matches entry k (its latent
-    size) has learned no more than PCA would. Entry 0 decodes the training mean image (about 0: the null).
+    size) has learned no more than PCA would. Entry 0 decodes the training mean image (about 0: the null). The
+    denominator is summarize's for the VAE's R² against the mean image: each pixel's test variance, averaged.
     """
-    centred = _flat(test) - pca.mean_
+    centred = flat_test - pca.mean_
     # orthonormal components: each adds its squared projection to what the code explains, per image
     explained = np.concatenate([[0.0], np.cumsum((centred @ pca.components_.T) ** 2, axis=1).mean(axis=0)])
     mse = np.mean(np.square(centred)) - explained / centred.shape[1]
-    return [float(value) for value in 1 - mse / _flat(test).var(axis=0).mean()]  # summarize's R² vs mean image
+    return [float(value) for value in 1 - mse / test_per_pixel_variance]
 
 
-def pca_knn_accuracy(pca, train: np.ndarray, train_labels, test: np.ndarray, test_labels, neighbors: int) -> dict:
+def pca_knn_accuracy(pca, flat_train: np.ndarray, train_labels, flat_test: np.ndarray, test_labels, neighbors: int) -> dict:
     """Test kNN accuracy on the first k PCA components of the pixels, for each k of PCA_KNN_SIZES the PCA has.
 
     What a linear projection of the latent's size separates without any training: a VAE's kNN score beside it
     says whether the network placed the classes apart beyond what the pixels' main directions already do.
     """
-    train_code, test_code = pca.transform(_flat(train)), pca.transform(_flat(test))
+    train_code, test_code = pca.transform(flat_train), pca.transform(flat_test)
     return {str(size): knn_accuracy(train_code[:, :size], train_labels, test_code[:, :size], test_labels, neighbors)
             for size in PCA_KNN_SIZES if size <= pca.n_components_}
 

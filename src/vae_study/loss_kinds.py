@@ -15,7 +15,6 @@ class LossKind:
     label: str  # how figure labels name it; "" for the default loss, which needs no mention
 
 
-DEFAULT_LOSS = "sum_squared"
 LOSS_KINDS = {
     "sum_squared": LossKind(summed_over_pixels=True, label=""),
     "mean_squared": LossKind(summed_over_pixels=False, label="mean loss"),
