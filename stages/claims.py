@@ -1,8 +1,8 @@
 """claims: every claim of the study judged over seeds (metrics/claims.json), its verdicts as DVC metrics, and the
 tables of docs/results.md and its appendix docs/claims.md, pasted into both pages.
 
-metrics/claims.json has, per claim, its verdict (and a number for it: holds 1, fails -1, otherwise 0)
-and each measure's mean and 95% interval. metrics/verdicts/<claim>.json holds the verdict alone: those are the
+metrics/claims.json has, per row, its answer (and a number for it: yes 1, no -1, otherwise 0), its voting
+measure's mean and 95% interval, and its context's numbers. metrics/verdicts/<claim>.json holds the verdict alone: those are the
 DVC metrics, so `dvc metrics diff` against an experiment lists exactly the claims whose verdict it flips.
 docs/tables/ has the answers table and tally (results.md) and the claims, variants and figures tables (claims.md).
 """
@@ -39,7 +39,7 @@ def main() -> None:
         if page.exists():
             page.write_text(paste_tables(page.read_text(), tables))
     counts = ", ".join(f"{count} {verdict}" for verdict, count in sorted(tally(verdicts).items()))
-    print(f"claims: {len(verdicts)} claims: {counts}", flush=True)
+    print(f"claims: {len(verdicts)} rows; the study's sentences: {counts}", flush=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import PROJECT_ROOT, run_command
-from vae_study.claims import CLAIMS, Claim, Measure, judge, judge_claim, tally
+from vae_study.claims import CLAIMS, VERDICT_CODES, Claim, Measure, judge, judge_claim, tally
 from vae_study.claims_tables import claims_table, interval_text
 
 
@@ -23,62 +23,77 @@ SOURCES = {
 
 
 @pytest.mark.parametrize("metric, side, reference, verdict", [
-    ("up", "above", 0.0, "holds"), ("up", "below", 0.0, "fails"), ("zero", "above", 0.0, "not shown"),
-    ("level", "above", 0.9, "fails"), ("level", "below", 0.9, "holds"), ("down", "below", 0.0, "holds"),
+    ("up", "above", 0.0, "yes"), ("up", "below", 0.0, "no"), ("zero", "above", 0.0, "unclear"),
+    ("level", "above", 0.9, "no"), ("level", "below", 0.9, "yes"), ("down", "below", 0.0, "yes"),
 ])
 def test_a_measure_is_judged_by_its_interval(metric, side, reference, verdict):
-    assert judge(Measure("v", metric, side, reference), SOURCES)["verdict"] == verdict
+    assert judge(Measure("v", metric, side, reference), SOURCES) == verdict
 
 
 @pytest.mark.parametrize("side, reference, verdict", [
-    ("above", 5, "fails"), ("below", 5, "fails"), ("above", 4, "holds"), ("below", 6, "holds"), ("above", 6, "fails"),
+    ("above", 5, "no"), ("below", 5, "no"), ("above", 4, "yes"), ("below", 6, "yes"), ("above", 6, "no"),
 ])
 def test_a_zero_width_interval_is_decided_by_the_seeds(side, reference, verdict):
-    """Every seed 5 of 10 (interval [5, 5]): not "more than 5", and not "fewer than 5" either: each seed fails."""
+    """Every seed 5 of 10 (interval [5, 5]): not "more than 5", and not "fewer than 5" either: each seed says no."""
     sources = {"v": {"seeds": 3, "count": {"mean": 5.0, "sd": 0.0, "ci95_low": 5.0, "ci95_high": 5.0}}}
-    assert judge(Measure("v", "count", side, reference), sources)["verdict"] == verdict
+    assert judge(Measure("v", "count", side, reference), sources) == verdict
 
 
-def test_one_seed_or_no_run_is_pending():
-    assert judge(Measure("one", "up", "above"), SOURCES) == {
-        "verdict": "pending", "seeds": 1, "mean": 0.3, "ci95_low": None, "ci95_high": None}
-    assert judge(Measure("absent", "up", "above"), SOURCES)["verdict"] == "pending"
+def test_one_seed_or_no_run_has_too_few_seeds():
+    assert judge(Measure("one", "up", "above"), SOURCES) == "too few seeds"
+    assert judge(Measure("absent", "up", "above"), SOURCES) == "too few seeds"
+    assert judge_claim(Claim("x", "q", "r", (Measure("one", "up"),)), SOURCES)["verdict_code"] is None
 
 
-def test_measures_that_disagree_make_the_claim_measure_dependent():
-    agree = Claim("x", "q", "r", (Measure("v", "up", "above"), Measure("v", "down", "below")))
-    disagree = Claim("y", "q", "r", (Measure("v", "up", "above"), Measure("v", "down", "above")))
-    assert judge_claim(agree, SOURCES)["verdict"] == "holds" and judge_claim(agree, SOURCES)["verdict_code"] == 1
-    result = judge_claim(disagree, SOURCES)
-    assert result["verdict"] == "measure-dependent" and result["verdict_code"] == 0
-    assert [m["verdict"] for m in result["measures"].values()] == ["holds", "fails"]
-    table = claims_table({claim.id: judge_claim(claim, SOURCES) for claim in CLAIMS})
-    assert table.count("\n") == len(CLAIMS) + 2
-
-
-@pytest.mark.parametrize("metrics, together, verdict", [
-    (("up", "zero"), "", "holds by some measures"),     # one holds, one not shown: low power, not disagreement
-    (("down", "zero"), "", "fails by some measures"),
-    (("up", "zero"), "both", "not shown"),                # a score must beat every baseline
-    (("up", "down"), "both", "fails"),
-    (("up", "up"), "both", "holds"),
-    (("up", "up", "down"), "first two", "measure-dependent"),  # two baselines of one score, beside another measure
-    (("up", "zero", "down"), "first two", "fails by some measures"),
+@pytest.mark.parametrize("metrics, references, verdict", [
+    (("up", "up"), (0.0, 0.0), "yes"),          # a score above both of its baselines
+    (("up", "zero"), (0.0, 0.0), "unclear"),    # above one, not shown above the other
+    (("up", "down"), (0.0, 0.0), "no"),         # below one baseline: no, whatever the other says
+    (("level", "level"), (0.4, 0.8), "yes"),    # inside a tolerance: above its low end and below its high end
+    (("level", "level"), (0.4, 0.65), "unclear"),
 ])
-def test_mixed_and_together_verdicts(metrics, together, verdict):
-    """Measures that must hold together count as one condition; the conditions then combine by the usual rule."""
-    grouped = len(metrics) if together == "both" else 2 if together else 0
-    claim = Claim("x", "q", "r", tuple(Measure("v", metric, "above", together=together if position < grouped else "")
-                                       for position, metric in enumerate(metrics)))
+def test_one_measure_clears_all_its_references_together(metrics, references, verdict):
+    sides = ("above", "below") if references[1] > references[0] else ("above", "above")
+    claim = Claim("x", "q", "r", tuple(Measure("v", metric, side, reference)
+                                       for metric, side, reference in zip(metrics, sides, references)))
     assert judge_claim(claim, SOURCES)["verdict"] == verdict
 
 
-def test_sensitivity_is_shown_but_not_judged_and_controls_stay_out_of_the_tally():
-    claim = Claim("x", "q", "r", (Measure("v", "up", "above"),), sensitivity=(Measure("v", "zero", "above", label="w"),))
+def test_context_shows_numbers_without_a_verdict_and_only_the_study_s_sentences_are_tallied():
+    claim = Claim("x", "q", "r", (Measure("v", "up", "above"),), context=(Measure("v", "down", label="w"),))
     result = judge_claim(claim, SOURCES)
-    assert result["verdict"] == "holds" and result["sensitivity"]["v: zero"]["verdict"] == "not shown"
-    control = judge_claim(Claim("c", "q", "r", (Measure("v", "down", "above"),), control=True), SOURCES)
-    assert tally({"x": result, "c": control}) == {"holds": 1}
+    assert result["verdict"] == "yes" and result["verdict_code"] == 1
+    assert result["context"]["v: down"] == {"label": "w", "seeds": 3, "mean": -0.2, "ci95_low": -0.3, "ci95_high": -0.1}
+    assert not VERDICT_WORDS_RE.search(json.dumps(result["context"]))
+    from vae_study import claims
+
+    background = next(claim for claim in CLAIMS if claim.kind == "background")
+    rows = {claim.id: {"verdict": "no"} for claim in CLAIMS}
+    rows[background.id] = {"verdict": "yes"}
+    assert tally(rows) == {"no": len(claims.sentences(rows))}, "background and control rows stay out of the tally"
+
+
+def test_rows_of_one_sentence_agree_or_the_sentence_depends():
+    from vae_study.claims import sentences
+
+    r5_rows = [claim.id for claim in CLAIMS if claim.quote == next(c.quote for c in CLAIMS if c.id == "R5")]
+    assert r5_rows == ["R5", "R5a", "R5b", "R5c", "R5d"]
+    rows = {claim.id: {"verdict": "yes"} for claim in CLAIMS}
+    quote = next(c.quote for c in CLAIMS if c.id == "R5")
+    assert sentences(rows)[quote] == {"rows": r5_rows, "verdict": "yes"}
+    rows["R5d"] = {"verdict": "unclear"}
+    assert sentences(rows)[quote]["verdict"] == "depends"
+
+
+def test_every_row_votes_with_one_measure_under_one_rule():
+    """One measure per row (its entries share a metric: the references it clears together); no silhouette or pooled
+    R² ever votes; the loss rows vote on the loss per image (Figure 5's scale)."""
+    for claim in CLAIMS:
+        assert claim.kind == "control" or len({measure.key for measure in claim.vote}) == 1 or all(
+            measure.metric.endswith(("_over_chance", "_over_majority")) for measure in claim.vote), claim.id
+        assert not any("silhouette" in measure.metric or measure.metric == "test.r2" for measure in claim.vote), claim.id
+        if claim.id.startswith(("T2", "T4")):
+            assert [measure.metric for measure in claim.vote] == ["curve.final_loss"], claim.id
 
 
 def test_every_claim_quotes_the_study_word_for_word():
@@ -99,7 +114,7 @@ def test_every_measure_names_a_source_and_metric_the_pipeline_writes():
     params = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
     known = set(params["variants"]) | set(params["summarize"]["compare"])
     for claim in CLAIMS:
-        for measure in claim.measures:
+        for measure in (*claim.vote, *claim.context):
             assert measure.source in known, f"{claim.id}: {measure.source} is neither a variant nor a comparison"
 
 
@@ -108,7 +123,7 @@ def test_every_measure_a_claim_names_is_in_the_committed_summaries():
     sources = {path.stem: json.loads(path.read_text()) for path in (PROJECT_ROOT / "metrics" / "summary").glob("*.json")}
     sources |= json.loads((PROJECT_ROOT / "metrics" / "comparisons.json").read_text())
     for claim in CLAIMS:
-        for measure in (*claim.measures, *claim.sensitivity):
+        for measure in (*claim.vote, *claim.context):
             assert measure.metric in sources[measure.source], f"{claim.id}: {measure.source} has no {measure.metric}"
 
 
@@ -121,10 +136,10 @@ def test_the_stage_writes_the_claims_and_the_tables(tmp_path):
         (tmp_path / "plots" / figure).write_bytes(b"")
     run_command([sys.executable, str(PROJECT_ROOT / "stages" / "claims.py")], cwd=tmp_path)
     claims = json.loads((tmp_path / "metrics" / "claims.json").read_text())
-    assert claims["R1"]["verdict"] == "fails" and claims["R1"]["verdict_code"] == -1
-    assert claims["R1"]["measures"]["mnist_simple: test.r2_vs_mean_image"]["ci95_high"] == 0.5
+    assert claims["R1"]["verdict"] == "no" and claims["R1"]["verdict_code"] == -1
+    assert claims["R1"]["vote"]["mnist_simple: test.r2_vs_mean_image"]["ci95_high"] == 0.5
     verdict = json.loads((tmp_path / "metrics" / "verdicts" / "R1.json").read_text())
-    assert verdict == {"verdict": "fails", "verdict_code": -1}
+    assert verdict == {"verdict": "no", "verdict_code": -1}
     assert len(list((tmp_path / "metrics" / "verdicts").glob("*.json"))) == len(claims)
     assert "| R1 | \"very accurate reconstructions of the MNIST digits\"" in (tmp_path / "docs" / "tables" / "claims.md").read_text()
     assert "| `mnist_simple` | 3 | 0.6 [0.5, 0.7] |" in (tmp_path / "docs" / "tables" / "variants.md").read_text()
@@ -155,7 +170,7 @@ def test_the_results_page_is_short_and_opens_with_the_answers():
     sections = re.findall(r"^## (.+)$", page, re.MULTILINE)
     assert sections[0] == "The answers" and page.index("docs/tables/answers.md") < page.index("docs/tables/tally.md")
     answers = (PROJECT_ROOT / "docs" / "tables" / "answers.md").read_text().splitlines()
-    assert 3 <= len(answers) - 2 <= 10  # header, rule, at most ten rows
+    assert 3 <= len(answers) - 2 <= 11  # header, rule, at most eleven rows
 
 
 def test_the_appendix_links_every_committed_figure():
@@ -174,9 +189,10 @@ def test_a_collapsed_variant_is_marked_in_the_variants_table():
     assert rows[2].startswith("| `ok` | 3 |") and rows[3].startswith("| `flat` (collapsed: 0.2% of test images")
 
 
-VERDICT_WORDS = "holds by some measures|fails by some measures|measure-dependent|holds|fails|not shown|pending"
+VERDICT_WORDS = "|".join(sorted(VERDICT_CODES, key=len, reverse=True))
+VERDICT_WORDS_RE = re.compile(rf"\b({VERDICT_WORDS})\b")
 CITATION = re.compile(rf"\b([A-Z]\d+[a-z]?), ({VERDICT_WORDS})\b")
-INTERVAL = re.compile(r"-?\d[\d.e+-]* \[-?\d[\d.e+-]*, -?\d[\d.e+-]*\]")
+INTERVAL = re.compile(r"-?\d[\d.,e+-]* \[-?\d[\d.,e+-]*, -?\d[\d.,e+-]*\]")
 
 
 def _bullets(doc: str, heading: str) -> list[str]:
@@ -200,6 +216,21 @@ def test_every_finding_cites_the_committed_verdict_and_interval(doc, heading):
         for claim_id, verdict in cited:
             result = verdicts[claim_id]
             assert result["verdict"] == verdict, f"{doc}: {claim_id} is cited as {verdict}, committed {result['verdict']}"
-            quoted |= {interval_text(judged) for judged in [*result["measures"].values(), *result.get("sensitivity", {}).values()]}
+            quoted |= {interval_text(judged) for judged in [*result["vote"].values(), *result.get("context", {}).values()]}
         stale = [number for number in INTERVAL.findall(bullet) if number not in quoted]
         assert not stale, f"{doc}: {stale} is in no cited claim nor the variants table: {bullet[:80]}"
+
+
+def test_one_vocabulary_on_both_pages_and_in_the_verdict_files():
+    """Every answer in metrics/verdicts, and every bold answer on docs/results.md and docs/claims.md, is a word of
+    VERDICT_CODES; the words of earlier rules (holds, fails, not shown, mixed, ...) appear nowhere on the pages."""
+    words = set(VERDICT_CODES)
+    files = sorted((PROJECT_ROOT / "metrics" / "verdicts").glob("*.json"))
+    assert files and {json.loads(path.read_text())["verdict"] for path in files} <= words
+    for page in ("results.md", "claims.md"):
+        text = (PROJECT_ROOT / "docs" / page).read_text()
+        bold = set(re.findall(r"\*\*([^*]+)\*\*", text))
+        answers = {word for word in bold if word.islower() and len(word) < 20}
+        assert answers and answers <= words, (page, answers - words)
+        old = re.findall(r"\b(holds|fails|not shown|measure-dependent|by some measures|mixed)\b", text)
+        assert not old, (page, sorted(set(old)))

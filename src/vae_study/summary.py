@@ -236,6 +236,28 @@ def drop_after_fit(loss: pd.Series, after: int) -> float | None:
     return float((level - end) / (start - end))
 
 
+# "The loss flattens": the first batch at which the loss, smoothed over FLAT_SMOOTHING batches (a centred mean), has
+# come FLAT_SHARE of the whole way from the start (the first START_BATCHES batches) to the end (the last window's
+# mean); ELBOW_SHARE marks where the steep part of the drop ends, shown beside it.
+FLAT_SMOOTHING = 200
+FLAT_SHARE, ELBOW_SHARE = 0.98, 0.95
+
+
+def batch_reaching(loss: pd.Series, share: float, end_window: int) -> float | None:
+    """The first batch at which the smoothed loss has covered ``share`` of the drop from the start to the end level.
+
+    None when the run has too few batches for the end level (``end_window``) and the smoothing, or never drops.
+    """
+    if len(loss) < max(end_window, FLAT_SMOOTHING) + START_BATCHES:
+        return None
+    start, end = loss.iloc[:START_BATCHES].mean(), loss.iloc[-end_window:].mean()
+    if not start > end:
+        return None
+    smooth = loss.rolling(FLAT_SMOOTHING, center=True, min_periods=FLAT_SMOOTHING // 2).mean().to_numpy()
+    reached = np.flatnonzero(smooth <= start - share * (start - end))
+    return float(reached[0]) if len(reached) else None
+
+
 def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[str, float],
                 window: int, after: int) -> dict[str, float | None]:
     """Numbers behind the study's loss-curve claims, for one run's per-batch losses.
@@ -255,6 +277,9 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[st
       half the claimed batch;
     - ``late_sd_per_value``, ``late_sd_over_<name>``: the last window's batch-loss sd per pixel value, and over
       each of ``variances`` (absolute oscillation, beside the scale-free ``late_cv``);
+    - ``late_sd``: the last window's batch-loss standard deviation per image, the oscillation as the loss curves plot it;
+    - ``flat_batch`` and ``elbow_batch``: the batches at which the smoothed loss has come FLAT_SHARE (98%) and
+      ELBOW_SHARE (95%) of the way from its start to its end level (``batch_reaching``);
     - ``last_window_change``: relative change from the second-to-last to the last window (negative: still falling);
     - ``late_cv``: standard deviation over mean of the batch losses in the last window (oscillation, scale-free).
 
@@ -271,7 +296,10 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[st
         **{f"final_over_{name}": None if final is None else final / variance for name, variance in variances.items()},
         "last_window_change": float(last / means.iloc[-2] - 1) if len(means) >= 2 else None,
         "late_cv": float(late.std(ddof=1) / late.mean()) if late is not None and len(late) >= 2 else None,
+        "late_sd": None if late_sd is None else late_sd * values_per_image,
         "late_sd_per_value": late_sd,
+        "flat_batch": batch_reaching(batches["loss"], FLAT_SHARE, window),
+        "elbow_batch": batch_reaching(batches["loss"], ELBOW_SHARE, window),
         **{f"late_sd_over_{name}": None if late_sd is None else late_sd / variance for name, variance in variances.items()},
         "drop_after_half_flat_point_fit": drop_after_fit(batches["loss"], after // 2),
         "drop_after_flat_point_fit": drop_after_fit(batches["loss"], after),
