@@ -4,13 +4,21 @@ tables of docs/results.md and its appendix docs/claims.md, pasted into both page
 metrics/claims.json has, per row, its answer (and a number for it: yes 1, no -1, otherwise 0), its voting
 measure's mean and 95% interval, and its context's numbers. metrics/verdicts/<claim>.json holds the verdict alone: those are the
 DVC metrics, so `dvc metrics diff` against an experiment lists exactly the claims whose verdict it flips.
-docs/tables/ has the answers table and tally (results.md) and the claims, variants and figures tables (claims.md).
+docs/tables/ has the answers table, tally and the rule's readings (results.md) and the claims, variants and figures tables (claims.md).
 """
 
 import json
 
 from vae_study.claims import judge_all, tally
-from vae_study.claims_tables import answers_table, claims_table, figures_table, paste_tables, tally_line, variants_table
+from vae_study.claims_tables import (
+    answers_table,
+    claims_table,
+    figures_table,
+    paste_tables,
+    readings_table,
+    tally_line,
+    variants_table,
+)
 from vae_study.cli import run_stage
 from vae_study.errors import PipelineError
 from vae_study.paths import CLAIMS_FILE, COMPARISONS_FILE, PLOTS_DIR, SUMMARY_DIR, TABLES_DIR
@@ -29,7 +37,7 @@ def main() -> None:
     CLAIMS_FILE.write_text(json.dumps(verdicts, indent=2) + "\n")
     write_each(VERDICTS_DIR, {claim: {"verdict": judged["verdict"], "verdict_code": judged["verdict_code"]}
                               for claim, judged in verdicts.items()})
-    tables = {"answers.md": answers_table(verdicts), "tally.md": tally_line(verdicts), "claims.md": claims_table(verdicts),
+    tables = {"answers.md": answers_table(verdicts), "tally.md": tally_line(verdicts), "readings.md": readings_table(), "claims.md": claims_table(verdicts),
               "variants.md": variants_table(sources),
               "figures.md": figures_table([path.as_posix() for path in PLOTS_DIR.rglob("*.png")])}
     TABLES_DIR.mkdir(parents=True, exist_ok=True)

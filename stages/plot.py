@@ -1,5 +1,6 @@
-"""plot: every figure of the study from committed files alone (no models): loss curves of every run; latent spaces,
-kNN confusion, reconstructions, decoded grids and prior samples of the first seed.
+"""plot: every figure of the study from committed files alone (no models): example training images (Figure 1); loss
+curves of every run; latent spaces (as PNG and as the interactive charts' data, plots/latent_points/), kNN confusion,
+reconstructions, decoded grids and prior samples of the first seed.
 
 Like summarize, it draws the runs present and names every missing one, so it reports on a study in progress.
 """
@@ -10,14 +11,17 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from vae_study.analysis_params import evaluate_params
+from vae_study.analysis_params import evaluate_params, summarize_params
 from vae_study.cli import run_stage
+from vae_study.dataset_statistics import examples_file
 from vae_study.datasets import atomic_directory
 from vae_study.errors import PipelineError
 from vae_study.params import dataset_params, load_params, seeds, study_variants
 from vae_study.paths import PLOTS_DIR, figure_inputs_file, latents_file, run_label, stage_name, training_outputs
 from vae_study.plotting import (
+    latent_points_table,
     loss_curve_table,
+    plot_examples,
     plot_knn_confusion,
     plot_latent_space,
     plot_loss_curves,
@@ -69,6 +73,11 @@ def main() -> None:
     originals, reconstructions, values_per_image = {}, {name: {} for name in classes}, {}
     histories, missing = {}, []
     with atomic_directory(PLOTS_DIR) as output:
+        examples = {dataset: _load_arrays(examples_file(dataset), f"preprocess@{dataset}") for dataset in classes
+                    if examples_file(dataset).exists()}
+        if examples:
+            plot_examples(examples, output / "examples.png")
+        missing += [f"preprocess@{dataset}" for dataset in classes if dataset not in examples]
         for variant in variants:
             class_names = classes[variant.dataset]
             runs = [seed for seed in run_seeds if training_outputs(variant.name, seed).batches.exists()]
@@ -88,6 +97,8 @@ def main() -> None:
             label = f"{run_label(variant.name, first)} ({variant.dataset}, {header})"
             plot_latent_space(table, class_names, f"Test latent means: {label}", output / "latent" / f"{variant.name}.png",
                               groups.get(variant.dataset))
+            (output / "latent_points").mkdir(exist_ok=True)
+            latent_points_table(table).to_csv(output / "latent_points" / f"{variant.name}.csv", index=False)
             plot_knn_confusion(table, class_names, arrays["train_class_shares"], f"kNN on test latent means, per class\n{label}",
                                output / "knn_confusion" / f"{variant.name}.png")
             originals[variant.dataset] = (arrays["originals"], [class_names[index] for index in table["label"].to_numpy()[arrays["chosen"]]])
@@ -110,7 +121,8 @@ def main() -> None:
             drawn_histories = {name: histories[name] for name in drawn}
             per_value = {name: values_summed_per_image(v.reconstruction_loss, values_per_image[v.dataset]) for name, v in drawn.items()}
             plot_loss_curves(drawn_histories, {name: f"{name} ({_settings(v)})" for name, v in drawn.items()}, per_value,
-                             {name: v.dataset for name, v in drawn.items()}, output / "loss_curves.png")
+                             {name: v.dataset for name, v in drawn.items()}, output / "loss_curves.png",
+                             mark=summarize_params(params).flat_after)
             loss_curve_table(drawn_histories, per_value).to_csv(output / "loss_curves.csv", index=False)
     if missing:
         print(f"plot: {len(missing)} runs missing, left out: dvc repro {' '.join(sorted(set(missing)))} makes them", flush=True)

@@ -1,12 +1,15 @@
 """preprocess@<dataset>: seeded validation split and class-stratified caps of the raw data, and the prepared data's
-small statistics (metrics/datasets/<dataset>.json, committed) that the summaries need."""
+small statistics (metrics/datasets/<dataset>.json, committed) that the summaries need, and a few example
+training images for the study's Figure 1 (metrics/datasets/<dataset>-examples.npz, committed)."""
 
 import argparse
 import json
 
 from vae_study.analysis_params import evaluate_params
 from vae_study.cli import run_stage
-from vae_study.dataset_statistics import dataset_statistics, statistics_file
+import numpy as np
+
+from vae_study.dataset_statistics import dataset_statistics, example_images, examples_file, statistics_file
 from vae_study.datasets import atomic_directory, load_dataset, save_dataset
 from vae_study.params import dataset_params, load_params
 from vae_study.paths import PREPARED_DIR, RAW_DIR
@@ -25,6 +28,7 @@ def main() -> None:
     statistics = statistics_file(params.name)
     statistics.parent.mkdir(parents=True, exist_ok=True)
     statistics.write_text(json.dumps(dataset_statistics(prepared, evaluate_params(all_params).knn_neighbors), indent=2) + "\n")
+    np.savez_compressed(examples_file(params.name), **example_images(prepared))
     counts = ", ".join(f"{len(split)} {name}" for name, split in prepared.splits.items())
     print(f"preprocess@{params.name}: {counts}", flush=True)
 

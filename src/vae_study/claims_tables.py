@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from vae_study.claims import CLAIMS, Claim, sentences
+from vae_study.claims import CLAIMS, READINGS, Claim, sentences
 from vae_study.summary import COLLAPSED_BELOW
 
 def _number(value: float | None) -> str:
@@ -186,6 +186,12 @@ def tally_line(verdicts: dict[str, dict]) -> str:
     return (f"The study's {counts.total()} sentences with a row: {listed}. Outside the tally: the background rows "
             f"({outside['background']}), judged on a stand-in flat network the study never sized, and the controls "
             f"({outside['control']}), which test this pipeline's own loss change.\n")
+
+
+def readings_table() -> str:
+    """The rule's table: what each kind of sentence is measured by (claims.READINGS)."""
+    return "\n".join(["| the study's words | vote |", "|---|---|",
+                      *(f"| {words} | {measure} |" for words, measure in READINGS)]) + "\n"
 
 
 def paste_tables(page: str, tables: dict[str, str]) -> str:

@@ -21,8 +21,24 @@ PCA_COMPONENTS = 64  # the largest latent size whose PCA baseline is recorded
 PCA_KNN_SIZES = (2, 4, 8, 16, 32, 64)  # the latent sizes whose PCA code gets a kNN baseline
 
 
+EXAMPLES_PER_CLASS = 4  # training images per class in the study's Figure 1 (plots/examples.png)
+
+
 def statistics_file(dataset: str) -> Path:
     return DATASET_STATISTICS_DIR / f"{dataset}.json"
+
+
+def examples_file(dataset: str) -> Path:
+    return DATASET_STATISTICS_DIR / f"{dataset}-examples.npz"
+
+
+def example_images(data: Dataset, per_class: int = EXAMPLES_PER_CLASS, seed: int = 0) -> dict[str, np.ndarray]:
+    """A seeded sample of ``per_class`` training images of every class (uint8, in class order) and their labels:
+    the study's Figure 1, small enough to commit, so plot draws it without the prepared data."""
+    train, rng = data.splits["train"], np.random.default_rng(seed)
+    chosen = np.concatenate([np.sort(rng.choice(np.flatnonzero(train.labels == label), per_class, replace=False))
+                             for label in range(len(data.class_names))])
+    return {"images": train.images[chosen], "labels": train.labels[chosen], "class_names": np.array(data.class_names)}
 
 
 def dataset_statistics(data: Dataset, knn_neighbors: int) -> dict:

@@ -89,36 +89,62 @@ def _label_centroids(axes, points, table: pd.DataFrame, class_names: list[str]) 
         label.set_position(place)
 
 
-def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, path: Path,
-                      groups: dict[str, list[str]] | None = None) -> None:
-    """Test latent means coloured by class, each class's median labelled; PCA to 2-D above two dimensions.
-
-    With ``groups`` (super-classes such as vehicles and animals) a second panel colours the same points by group.
-    """
+def project_to_2d(table: pd.DataFrame) -> tuple[np.ndarray, tuple[str, str]]:
+    """A run's test latent means as 2-D points and their axis names: as they are in 2-D, their first two principal
+    components above (a PCA of every test mean), the class against z[0] (jittered) in 1-D."""
     from sklearn.decomposition import PCA
 
     means = latent_means(table)
     if means.shape[1] > 2:
         pca = PCA(n_components=2).fit(means)
-        points = pca.transform(means)
         ratios = pca.explained_variance_ratio_ * 100
-        labels = (f"PC 1 ({ratios[0]:.0f}% of variance)", f"PC 2 ({ratios[1]:.0f}% of variance)")
+        return pca.transform(means), (f"PC 1 ({ratios[0]:.0f}% of variance)", f"PC 2 ({ratios[1]:.0f}% of variance)")
+    if means.shape[1] == 2:
+        return means, ("z[0]", "z[1]")
+    jitter = np.random.default_rng(0).uniform(-0.3, 0.3, len(means))
+    return np.column_stack([means[:, 0], table["label"] + jitter]), ("z[0]", "class")
+
+
+LATENT_POINTS = 2000  # test images per interactive latent chart (a class-stratified, seeded sample)
+
+
+def latent_points_table(table: pd.DataFrame, points: int = LATENT_POINTS, seed: int = 0) -> pd.DataFrame:
+    """The interactive latent chart's data (`dvc plots show`): a class-stratified sample of ``points`` test images
+    (seed ``seed``), in random order, with their 2-D position (``project_to_2d``), class name and test-image index.
+
+    The chart names each variant from its file name (plots/latent_points/<variant>.csv), so a row carries no name.
+    """
+    projected, _ = project_to_2d(table)
+    rng = np.random.default_rng(seed)
+    share = min(1.0, points / len(table))
+    chosen = np.concatenate([rng.choice(members, round(len(members) * share), replace=False)
+                             for members in table.groupby("class").indices.values()])
+    chosen = rng.permutation(chosen)
+    return pd.DataFrame({"x": projected[chosen, 0].round(3), "y": projected[chosen, 1].round(3),
+                         "class": table["class"].to_numpy()[chosen], "image": chosen})
+
+
+def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, path: Path,
+                      groups: dict[str, list[str]] | None = None) -> None:
+    """Test latent means coloured by class (drawn in a seeded random order), each class's median labelled; PCA to 2-D
+    above two dimensions.
+
+    With ``groups`` (super-classes such as vehicles and animals) a second panel colours the same points by group.
+    """
+    means = latent_means(table)
+    points, labels = project_to_2d(table)
+    if means.shape[1] > 2:
         title = f"{title}\nPCA projection of the {means.shape[1]}-D latent means"
-    elif means.shape[1] == 2:
-        points, labels = means, ("z[0]", "z[1]")
-    else:
-        jitter = np.random.default_rng(0).uniform(-0.3, 0.3, len(means))
-        points, labels = np.column_stack([means[:, 0], table["label"] + jitter]), ("z[0]", "class")
     panels = 2 if groups else 1
     figure, axes = plt.subplots(1, panels, figsize=(7.5 * panels, 6), squeeze=False, layout="constrained")
     cmap, norm = _class_colours(len(class_names))
-    scatter = _scatter_panel(axes[0, 0], points, table["label"], cmap, norm, labels)
+    order = np.random.default_rng(0).permutation(len(points))  # no class drawn on top of the others
+    scatter = _scatter_panel(axes[0, 0], points[order], table["label"].to_numpy()[order], cmap, norm, labels)
     colorbar = figure.colorbar(scatter, ax=axes[0, 0], ticks=np.arange(len(class_names)))
     colorbar.ax.set_yticklabels(class_names)
     colorbar.set_label("class (names at each class's median)")
     if groups:
         group_labels = superclass_labels(table["label"].to_numpy(), class_names, groups)
-        order = np.random.default_rng(0).permutation(len(points))  # neither group drawn on top of the other
         for group, colour in zip(groups, GROUP_COLOURS):
             axes[0, 1].scatter([], [], color=colour, s=20, label=group)  # the legend's marker, drawn full size
         axes[0, 1].scatter(points[order, 0], points[order, 1], c=[GROUP_COLOURS[label] for label in group_labels[order]],
@@ -133,6 +159,7 @@ def plot_latent_space(table: pd.DataFrame, class_names: list[str], title: str, p
         axes[0, 0].set_title(f"collapsed: {distinct:.1%} of the {len(means):,} test images have a latent mean of their "
                              "own; no class is placed apart", fontsize=9)
     else:
+        axes[0, 0].set_title("by class (drawn in random order)")
         figure.draw_without_rendering()  # settle the layout first: the labels are placed in the axes' final size
         _label_centroids(axes[0, 0], points, table, class_names)
     _save(figure, path)
@@ -189,40 +216,47 @@ def loss_curve_table(histories: dict[str, list[pd.DataFrame]], values_per_image:
 
 
 def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str, str], values_per_image: dict[str, int],
-                     datasets: dict[str, str], path: Path, late_from: int = 2000) -> None:
-    """Per-batch total loss of every variant and seed per pixel value, on linear axes: all batches, and from ``late_from`` on.
+                     datasets: dict[str, str], path: Path, mark: int = 4000) -> None:
+    """Per-batch training loss, one column per dataset: per image on top (the scale of the study's Figure 5), per
+    pixel value below (the loss divided by the values it sums, 784 on MNIST and 3,072 on CIFAR-10, so the datasets
+    share one scale); each row shares its y axis across the datasets, and batch ``mark`` is marked.
 
-    Dividing by the values the loss sums per image (784 for MNIST, 3,072 for CIFAR-10, 1 for a
-    per-pixel mean loss) puts both datasets and both losses on one scale; the second panel's own y range shows the late slopes the first one flattens.
-    Each seed is one smoothed line in its variant's colour (eleven colours before one repeats) and its dataset's line
-    style; the first seed's raw per-batch loss is drawn faintly behind, to show the oscillation.
+    Each variant is one line, the mean over its seeds of the loss smoothed over SMOOTHING_WINDOW batches, with the
+    seeds' range as a band; a variant trained on the per-pixel mean loss (``values_per_image`` 1) has no loss per
+    image and appears in the lower row only. Colours follow the variants' order, the same in every panel.
     """
-    figure, (whole, late) = plt.subplots(1, 2, figsize=(15, 5.5), layout="constrained")
-    late_values = []
-    styles = dict(zip(dict.fromkeys(datasets[name] for name in histories), ["-", "--", ":", "-."]))
+    columns = list(dict.fromkeys(datasets[name] for name in histories))
+    figure, grid = plt.subplots(2, len(columns), figsize=(7.5 * len(columns), 10), squeeze=False, sharey="row",
+                                layout="constrained")
     palette = [*plt.get_cmap("tab10").colors, "black"]
-    for position, (name, runs) in enumerate(histories.items()):
-        colour, style = palette[position % len(palette)], styles.get(datasets[name], "-")
-        for number, history in enumerate(runs):
-            loss = history["loss"] / values_per_image[name]
-            smooth = loss.rolling(SMOOTHING_WINDOW, min_periods=1).mean()
-            for axes in (whole, late):
-                if number == 0:
-                    axes.plot(history["step"], loss, color=colour, alpha=0.15, linewidth=0.5)
-                axes.plot(history["step"], smooth, color=colour, linestyle=style, linewidth=1.2, alpha=0.9,
-                          label=f"{labels[name]}, {len(runs)} seed{'s' if len(runs) > 1 else ''}" if number == 0 else None)
-            late_values.append(smooth[history["step"] >= late_from])
-    late_values = pd.concat(late_values) if late_values else pd.Series(dtype=float)
-    if len(late_values):
-        margin = 0.05 * (late_values.max() - late_values.min())
-        late.set_ylim(late_values.min() - margin, late_values.max() + margin)
-        late.set_xlim(late_from, max(int(history["step"].max()) for runs in histories.values() for history in runs))
-    whole.set(title=f"All batches (lines: mean of the last {SMOOTHING_WINDOW} batches, one per seed; faint: first seed raw)",
-              xlabel="batch", ylabel="total loss per image / pixel values it sums")
-    late.set(title=f"From batch {late_from} on (y range fitted to the smoothed lines)", xlabel="batch")
-    for axes in (whole, late):
-        axes.grid(True, alpha=0.3)
-    whole.legend(title="variant (latent size, KL weight)")
+    colours = {name: palette[position % len(palette)] for position, name in enumerate(histories)}
+    for name, runs in histories.items():
+        column = columns.index(datasets[name])
+        smooth = [history.set_index("step")["loss"].rolling(SMOOTHING_WINDOW, min_periods=1).mean() for history in runs]
+        table = pd.concat(smooth, axis=1)
+        seeds = f"{len(runs)} seed{'s' if len(runs) > 1 else ''}"
+        rows = [(0, 1), (1, values_per_image[name])] if values_per_image[name] > 1 else [(1, 1)]
+        for row, divisor in rows:
+            axes = grid[row, column]
+            scaled = table / divisor
+            axes.plot(scaled.index, scaled.mean(axis=1), color=colours[name], linewidth=1.4, label=f"{labels[name]}, {seeds}")
+            if len(runs) > 1:
+                axes.fill_between(scaled.index, scaled.min(axis=1), scaled.max(axis=1), color=colours[name], alpha=0.2,
+                                  linewidth=0)
+    for row, scale in enumerate(("loss per image (as the study's Figure 5)",
+                                 "loss per pixel value (loss per image / values it sums)")):
+        for column, dataset in enumerate(columns):
+            axes = grid[row, column]
+            axes.axvline(mark, color="0.3", linestyle="--", linewidth=1)
+            axes.annotate(f"batch {mark:,}", (mark, 1), xycoords=("data", "axes fraction"), xytext=(4, -12),
+                          textcoords="offset points", fontsize=8, color="0.3")
+            axes.set(title=f"{dataset}: {scale}", xlabel="batch")
+            axes.grid(True, alpha=0.3)
+            if axes.lines:
+                axes.legend(fontsize=8, title="variant (latent size, KL weight)", title_fontsize=8)
+        grid[row, 0].set_ylabel(scale)
+    figure.suptitle(f"Training loss by batch: each line the mean over seeds of the loss smoothed over {SMOOTHING_WINDOW} "
+                    "batches, the band the seeds' range")
     _save(figure, path)
 
 
@@ -289,6 +323,26 @@ def plot_manifold(images: np.ndarray, xs: np.ndarray, ys: np.ndarray, title: str
     axes.set_xticks(ticks * width + width / 2, x_labels, rotation=90, fontsize=7)
     axes.set_yticks(ticks * height + height / 2, y_labels, fontsize=7)
     axes.set(title=title, xlabel=x_axis, ylabel=y_axis)
+    _save(figure, path)
+
+
+def plot_examples(examples: dict[str, dict[str, np.ndarray]], path: Path) -> None:
+    """The study's Figure 1: example training images of each dataset side by side, one row per class, named.
+
+    ``examples`` maps a dataset to ``example_images``' arrays (uint8 images, labels, class names)."""
+    figure, panels = plt.subplots(1, len(examples), figsize=(3.2 * len(examples), 6.2), squeeze=False, layout="constrained")
+    for axes, (dataset, arrays) in zip(panels[0], examples.items()):
+        names, labels = [str(name) for name in arrays["class_names"]], arrays["labels"]
+        per_class = int(np.max(np.bincount(labels)))
+        tiles = np.ones((len(names) * per_class, *arrays["images"].shape[1:]))
+        for label in range(len(names)):
+            members = arrays["images"][labels == label] / 255.0
+            tiles[label * per_class: label * per_class + len(members)] = members
+        _show(axes, _tile(tiles, per_class))
+        height = arrays["images"].shape[1]
+        axes.set_yticks(np.arange(len(names)) * height + height / 2, names, fontsize=8)
+        axes.set_title(f"{dataset} ({per_class} per class)")
+    figure.suptitle("Example training images (the study's Figure 1)")
     _save(figure, path)
 
 
