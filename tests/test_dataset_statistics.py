@@ -54,3 +54,18 @@ def test_pca_knn_rises_with_the_classes_separation_and_sits_at_chance_without_it
     assert sorted(scores[0.0]) == ["16", "2", "32", "4", "64", "8"]
     assert all(abs(value - 0.5) < 0.08 for value in scores[0.0].values())  # two balanced classes: chance is 0.5
     assert 0.6 < scores[0.05]["2"] < scores[0.2]["2"] and scores[0.2]["2"] > 0.95
+
+
+def test_example_images_are_a_seeded_sample_of_every_class():
+    from vae_study.dataset_statistics import example_images
+    from vae_study.datasets import Dataset, Split
+
+    labels = np.repeat(np.arange(3), [5, 20, 9])
+    images = np.arange(len(labels), dtype=np.uint8)[:, None, None, None] * np.ones((1, 2, 2, 1), np.uint8)
+    data = Dataset(["a", "b", "c"], {"train": Split(images, labels), "test": Split(images[:3], labels[:3])})
+    examples = example_images(data, per_class=4)
+    assert examples["labels"].tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    assert len(set(examples["images"][:, 0, 0, 0].tolist())) == 12  # twelve different images
+    assert all(labels[index] == label for index, label in zip(examples["images"][:, 0, 0, 0], examples["labels"]))
+    assert examples["class_names"].tolist() == ["a", "b", "c"]
+    assert np.array_equal(example_images(data, per_class=4)["images"], examples["images"])  # seeded

@@ -192,3 +192,18 @@ def test_silhouette_scores_against_their_permuted_label_null():
                          mean_1=noise["mean_1"] + noise["class"].map(lambda c: centres[c][1]))
     scores = _latent_scores(apart, seed=1)
     assert scores["silhouette_over_permuted_labels"] > 0.5 and scores["classes_with_positive_silhouette"] == 10
+
+
+def test_batch_reaching_finds_where_a_decaying_loss_has_made_its_drop():
+    """loss = 10 + 100 exp(-t / 1000): 98% of the drop from start to end is made at t = 1000 ln(50) ≈ 3,912, 95% at
+    1000 ln(20) ≈ 2,996; a flat curve has no drop, and a run shorter than the end window has no end level."""
+    from vae_study.summary import batch_reaching
+
+    steps = np.arange(12000)
+    loss = pd.Series(10 + 100 * np.exp(-steps / 1000) + np.random.default_rng(0).normal(0, 0.5, len(steps)))
+    assert batch_reaching(loss, 0.98, 1000) == pytest.approx(1000 * np.log(50), abs=60)
+    assert batch_reaching(loss, 0.95, 1000) == pytest.approx(1000 * np.log(20), abs=60)
+    assert batch_reaching(pd.Series(np.full(12000, 5.0)), 0.98, 1000) is None
+    assert batch_reaching(loss.iloc[:900], 0.98, 1000) is None
+    shape = curve_shape(pd.DataFrame({"step": steps, "loss": loss}), 784, {}, 1000, 4000)
+    assert shape["flat_batch"] > shape["elbow_batch"] and shape["late_sd"] == pytest.approx(shape["late_sd_per_value"] * 784)

@@ -28,16 +28,13 @@ VERDICT_CODES = {"yes": 1, "no": -1, "unclear": 0, "depends": 0, "too few seeds"
 # What each kind of sentence is measured by (the rule's table; the results page prints it).
 READINGS = [
     ("classes distinct, separated, less clear (the latent figures)",
-     "5-NN accuracy of the test latent means, above chance and the majority class: where an image lies tells its class"),
-    ("two classes similar or apart", "how often 5-NN mistakes one for the other, against the median pair of classes"),
-    ("reconstructions accurate, improved (one dataset)",
-     "R² of the mean decode against the mean image: the share of each image's variation it recovers"),
+     "5-NN accuracy of the test latent means over chance and the majority class"),
+    ("two classes similar or apart", "how often 5-NN mistakes one for the other, against the median pair"),
+    ("reconstructions accurate, improved (one dataset)", "R² against the mean image: the share of each image recovered"),
     ("reconstruction worse on CIFAR-10 than on MNIST",
-     "that R² minus a linear (PCA) code's of the latent's size: what the network recovers \"besides some simple "
-     "coloring\", which the study discounts and such a code already gives"),
-    ("loss levels and oscillation (Figure 5)", "the loss per image, as the loss curves plot it"),
-    ("the loss flattens; learns quickly (Figure 5)",
-     "the batch at which the smoothed loss has come 98% of the way from its start to its end level"),
+     "that R² minus a linear (PCA) code's of the latent's size: what is recovered \"besides some simple coloring\""),
+    ("loss levels and oscillation (Figure 5)", "the loss per image, as Figure 5 plots it"),
+    ("the loss flattens; learns quickly (Figure 5)", "the batch at which the smoothed loss has made 98% of its drop"),
 ]
 
 DIRECTION_ONLY = "direction only: the size word is not tested"

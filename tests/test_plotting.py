@@ -1,0 +1,35 @@
+"""The figures' data: the interactive latent charts' sample and the 2-D projection they share with the PNGs."""
+
+import numpy as np
+import pandas as pd
+
+from vae_study.plotting import latent_points_table, project_to_2d
+
+
+def _latent_table(sizes: list[int], dims: int) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    labels = np.repeat(np.arange(len(sizes)), sizes)  # in label order, as the test split is
+    table = pd.DataFrame({"label": labels, "class": [f"c{label}" for label in labels]})
+    for dim in range(dims):
+        table[f"mean_{dim}"] = rng.normal(labels * (dim + 1), 1.0)
+    return table
+
+
+def test_the_latent_sample_keeps_each_class_s_share_in_random_order():
+    table = _latent_table([600, 300, 100], 2)
+    points = latent_points_table(table, points=200)
+    assert points["class"].value_counts().to_dict() == {"c0": 120, "c1": 60, "c2": 20}
+    assert points["image"].is_unique and list(points.columns) == ["x", "y", "class", "image"]
+    assert (table.loc[points["image"], "class"].to_numpy() == points["class"].to_numpy()).all()
+    assert np.allclose(points["x"], table.loc[points["image"], "mean_0"], atol=5e-4)  # 2-D: the means themselves
+    assert not points["class"].is_monotonic_increasing  # drawn in random order, not class after class
+    assert points.equals(latent_points_table(table, points=200))  # seeded
+    assert len(latent_points_table(table, points=5000)) == len(table)  # never more than the test set
+
+
+def test_a_larger_latent_space_is_shown_on_its_first_two_principal_components():
+    table = _latent_table([50, 50], 16)
+    points, names = project_to_2d(table)
+    assert points.shape == (100, 2) and names[0].startswith("PC 1") and names[1].startswith("PC 2")
+    assert np.var(points[:, 0]) >= np.var(points[:, 1])
+    assert project_to_2d(table[["label", "class", "mean_0", "mean_1"]])[1] == ("z[0]", "z[1]")
