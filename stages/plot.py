@@ -65,7 +65,7 @@ def _prior_caveat(variant) -> str:
 def main() -> None:
     started = time.perf_counter()
     params = load_params()
-    groups = evaluate_params(params).superclasses
+    groups, curves = evaluate_params(params).superclasses, summarize_params(params)
     run_seeds = seeds(params)
     first = run_seeds[0]
     variants = study_variants(params, first)
@@ -122,7 +122,7 @@ def main() -> None:
             per_value = {name: values_summed_per_image(v.reconstruction_loss, values_per_image[v.dataset]) for name, v in drawn.items()}
             plot_loss_curves(drawn_histories, {name: f"{name} ({_settings(v)})" for name, v in drawn.items()}, per_value,
                              {name: v.dataset for name, v in drawn.items()}, output / "loss_curves.png",
-                             mark=summarize_params(params).flat_after)
+                             mark=curves.flat_after, end_window=curves.loss_window)
             loss_curve_table(drawn_histories, per_value).to_csv(output / "loss_curves.csv", index=False)
     if missing:
         print(f"plot: {len(missing)} runs missing, left out: dvc repro {' '.join(sorted(set(missing)))} makes them", flush=True)

@@ -25,7 +25,8 @@ def test_interval_is_the_t_interval_of_the_mean():
     assert summary["mean"] == 2.0 and summary["sd"] == 1.0
     half = 4.302652729911275 / np.sqrt(3)  # t(0.975, 2 degrees of freedom)
     assert summary["ci95_low"] == pytest.approx(2 - half) and summary["ci95_high"] == pytest.approx(2 + half)
-    assert interval([5.0]) == {"mean": 5.0, "sd": None, "ci95_low": None, "ci95_high": None}
+    assert interval([5.0]) == {"mean": 5.0, "sd": None, "ci95_low": None, "ci95_high": None, "min": 5.0, "max": 5.0}
+    assert (summary["min"], summary["max"]) == (1.0, 3.0)
 
 
 def test_flatten_keeps_numbers_and_drops_bookkeeping():

@@ -11,7 +11,14 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 
 from vae_study.latent import knn_confusion, latent_means, superclass_labels  # noqa: E402
-from vae_study.summary import COLLAPSED_BELOW, distinct_share  # noqa: E402
+from vae_study.summary import (  # noqa: E402
+    COLLAPSED_BELOW,
+    FLAT_SHARE,
+    FLAT_SMOOTHING,
+    HALF_SHARE,
+    batch_reaching,
+    distinct_share,
+)
 
 DPI = 110
 SMOOTHING_WINDOW = 100
@@ -216,14 +223,17 @@ def loss_curve_table(histories: dict[str, list[pd.DataFrame]], values_per_image:
 
 
 def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str, str], values_per_image: dict[str, int],
-                     datasets: dict[str, str], path: Path, mark: int = 4000) -> None:
+                     datasets: dict[str, str], path: Path, mark: int = 4000, end_window: int = 1000) -> None:
     """Per-batch training loss, one column per dataset: per image on top (the scale of the study's Figure 5), per
     pixel value below (the loss divided by the values it sums, 784 on MNIST and 3,072 on CIFAR-10, so the datasets
     share one scale); each row shares its y axis across the datasets, and batch ``mark`` is marked.
 
-    Each variant is one line, the mean over its seeds of the loss smoothed over SMOOTHING_WINDOW batches, with the
-    seeds' range as a band; a variant trained on the per-pixel mean loss (``values_per_image`` 1) has no loss per
-    image and appears in the lower row only. Colours follow the variants' order, the same in every panel.
+    Each variant is one line, the mean over its seeds of the loss smoothed as the loss-curve measures smooth it (a
+    centred mean over FLAT_SMOOTHING batches), with the seeds' range as a band and the first seed's raw loss faintly
+    behind; a triangle marks the batch where it
+    has made half its drop and a circle 98% (``summary.batch_reaching``, mean over seeds, the end level the mean of
+    the last ``end_window`` batches). A variant trained on the per-pixel mean loss (``values_per_image`` 1) has no
+    loss per image and appears in the lower row only. Colours follow the variants' order, the same in every panel.
     """
     columns = list(dict.fromkeys(datasets[name] for name in histories))
     figure, grid = plt.subplots(2, len(columns), figsize=(7.5 * len(columns), 10), squeeze=False, sharey="row",
@@ -232,17 +242,27 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
     colours = {name: palette[position % len(palette)] for position, name in enumerate(histories)}
     for name, runs in histories.items():
         column = columns.index(datasets[name])
-        smooth = [history.set_index("step")["loss"].rolling(SMOOTHING_WINDOW, min_periods=1).mean() for history in runs]
+        smooth = [history.set_index("step")["loss"].rolling(FLAT_SMOOTHING, center=True, min_periods=FLAT_SMOOTHING // 2)
+                  .mean() for history in runs]
         table = pd.concat(smooth, axis=1)
+        reached = {}
+        for share, marker in ((HALF_SHARE, "^"), (FLAT_SHARE, "o")):
+            batches = [batch_reaching(history["loss"], share, end_window) for history in runs]
+            if all(batch is not None for batch in batches):
+                reached[marker] = int(round(float(np.mean(batches))))
         seeds = f"{len(runs)} seed{'s' if len(runs) > 1 else ''}"
         rows = [(0, 1), (1, values_per_image[name])] if values_per_image[name] > 1 else [(1, 1)]
         for row, divisor in rows:
             axes = grid[row, column]
-            scaled = table / divisor
-            axes.plot(scaled.index, scaled.mean(axis=1), color=colours[name], linewidth=1.4, label=f"{labels[name]}, {seeds}")
+            scaled, mean = table / divisor, table.mean(axis=1) / divisor
+            axes.plot(runs[0]["step"], runs[0]["loss"] / divisor, color=colours[name], alpha=0.12, linewidth=0.5)
+            axes.plot(scaled.index, mean, color=colours[name], linewidth=1.4, label=f"{labels[name]}, {seeds}")
             if len(runs) > 1:
                 axes.fill_between(scaled.index, scaled.min(axis=1), scaled.max(axis=1), color=colours[name], alpha=0.2,
                                   linewidth=0)
+            for marker, batch in reached.items():
+                axes.plot([batch], [mean.iloc[mean.index.get_indexer([batch], method="nearest")[0]]], marker=marker,
+                          color=colours[name], markeredgecolor="black", markersize=7, linestyle="none")
     for row, scale in enumerate(("loss per image (as the study's Figure 5)",
                                  "loss per pixel value (loss per image / values it sums)")):
         for column, dataset in enumerate(columns):
@@ -253,10 +273,11 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
             axes.set(title=f"{dataset}: {scale}", xlabel="batch")
             axes.grid(True, alpha=0.3)
             if axes.lines:
-                axes.legend(fontsize=8, title="variant (latent size, KL weight)", title_fontsize=8)
+                axes.legend(handles=[line for line in axes.lines if not line.get_label().startswith("_")], fontsize=8,
+                            title="variant (latent size, KL weight)", title_fontsize=8)
         grid[row, 0].set_ylabel(scale)
-    figure.suptitle(f"Training loss by batch: each line the mean over seeds of the loss smoothed over {SMOOTHING_WINDOW} "
-                    "batches, the band the seeds' range")
+    figure.suptitle(f"Training loss by batch: each line the mean over seeds of the loss smoothed over {FLAT_SMOOTHING} "
+                    "batches, the band the seeds' range, faint the first seed's raw loss;\n▲ half the drop made, ● 98% of it (mean over seeds)")
     _save(figure, path)
 
 

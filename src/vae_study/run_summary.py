@@ -60,8 +60,8 @@ def run_metrics(variant, seed: int, statistics: dict, settings) -> dict[str, flo
     uncomputable = [name for name, value in curve.items() if value is None]
     if uncomputable:
         print(f"summarize: warning: {run_label(variant.name, seed)} has {len(batches)} batches, too few for "
-              f"curve.{', curve.'.join(uncomputable)} (windows of {settings.loss_window}, level at batch "
-              f"{settings.flat_after}); they are left out as not computable", flush=True)
+              f"{len(uncomputable)} loss-curve measures (windows of {settings.loss_window} batches, level at batch "
+              f"{settings.flat_after}; curve.{uncomputable[0]} and others); they are left out as not computable", flush=True)
     test = read_latents(latents_file(variant.name, seed))
     classes = class_scores(test, statistics["train_class_shares"], settings.mixes.get(variant.dataset, {}))
     # R² against the per-pixel mean image (each pixel's own test mean), beside the pooled R² of embed: decoding the

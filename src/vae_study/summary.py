@@ -50,14 +50,15 @@ def with_gains_over_chance(metrics: dict[str, float]) -> dict[str, float]:
 
 
 def interval(values: list[float]) -> dict[str, float | None]:
-    """Mean, standard deviation and two-sided 95% t-interval of the mean over seeds (None for one seed)."""
+    """Mean, standard deviation and two-sided 95% t-interval of the mean over seeds (None for one seed), and the
+    smallest and largest seed's value (where the seeds fall, beside the interval of their mean)."""
     values = np.asarray(values, float)
-    mean = float(values.mean())
+    mean, extremes = float(values.mean()), {"min": float(values.min()), "max": float(values.max())}
     if len(values) < 2:
-        return {"mean": mean, "sd": None, "ci95_low": None, "ci95_high": None}
+        return {"mean": mean, "sd": None, "ci95_low": None, "ci95_high": None, **extremes}
     sd = float(values.std(ddof=1))
     half = float(stats.t.ppf(0.975, len(values) - 1)) * sd / math.sqrt(len(values))
-    return {"mean": mean, "sd": sd, "ci95_low": mean - half, "ci95_high": mean + half}
+    return {"mean": mean, "sd": sd, "ci95_low": mean - half, "ci95_high": mean + half, **extremes}
 
 
 def summarize_runs(runs: dict[int, dict[str, float]]) -> dict:
@@ -236,11 +237,11 @@ def drop_after_fit(loss: pd.Series, after: int) -> float | None:
     return float((level - end) / (start - end))
 
 
-# "The loss flattens": the first batch at which the loss, smoothed over FLAT_SMOOTHING batches (a centred mean), has
-# come FLAT_SHARE of the whole way from the start (the first START_BATCHES batches) to the end (the last window's
-# mean); ELBOW_SHARE marks where the steep part of the drop ends, shown beside it.
+# Batches at which the loss, smoothed over FLAT_SMOOTHING batches (a centred mean), has come a share of the whole way
+# from the start (the first START_BATCHES batches) to the end (the last window's mean): HALF_SHARE, how quickly it
+# learns; FLAT_SHARE, where it flattens; ELBOW_SHARE, where the steep part of the drop ends.
 FLAT_SMOOTHING = 200
-FLAT_SHARE, ELBOW_SHARE = 0.98, 0.95
+HALF_SHARE, ELBOW_SHARE, FLAT_SHARE = 0.5, 0.95, 0.98
 
 
 def batch_reaching(loss: pd.Series, share: float, end_window: int) -> float | None:
@@ -278,8 +279,8 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[st
     - ``late_sd_per_value``, ``late_sd_over_<name>``: the last window's batch-loss sd per pixel value, and over
       each of ``variances`` (absolute oscillation, beside the scale-free ``late_cv``);
     - ``late_sd``: the last window's batch-loss standard deviation per image, the oscillation as the loss curves plot it;
-    - ``flat_batch`` and ``elbow_batch``: the batches at which the smoothed loss has come FLAT_SHARE (98%) and
-      ELBOW_SHARE (95%) of the way from its start to its end level (``batch_reaching``);
+    - ``half_batch``, ``elbow_batch`` and ``flat_batch``: the batches at which the smoothed loss has come HALF_SHARE
+      (50%), ELBOW_SHARE (95%) and FLAT_SHARE (98%) of the way from its start to its end level (``batch_reaching``);
     - ``last_window_change``: relative change from the second-to-last to the last window (negative: still falling);
     - ``late_cv``: standard deviation over mean of the batch losses in the last window (oscillation, scale-free).
 
@@ -300,6 +301,7 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[st
         "late_sd_per_value": late_sd,
         "flat_batch": batch_reaching(batches["loss"], FLAT_SHARE, window),
         "elbow_batch": batch_reaching(batches["loss"], ELBOW_SHARE, window),
+        "half_batch": batch_reaching(batches["loss"], HALF_SHARE, window),
         **{f"late_sd_over_{name}": None if late_sd is None else late_sd / variance for name, variance in variances.items()},
         "drop_after_half_flat_point_fit": drop_after_fit(batches["loss"], after // 2),
         "drop_after_flat_point_fit": drop_after_fit(batches["loss"], after),
