@@ -4,7 +4,7 @@ tables of docs/results.md and its appendix docs/claims.md, pasted into both page
 metrics/claims.json has, per row, its answer (and a number for it: yes 1, no -1, otherwise 0), its voting
 measure's mean and 95% interval, and its context's numbers. metrics/verdicts/<claim>.json holds the verdict alone: those are the
 DVC metrics, so `dvc metrics diff` against an experiment lists exactly the claims whose verdict it flips.
-docs/tables/ has the answers table, tally and the rule's readings (results.md) and the claims, variants and figures tables (claims.md).
+docs/tables/ has the answers table, tally and the rule's readings (results.md) and the statements, claims, variants and figures tables (claims.md).
 """
 
 import json
@@ -16,6 +16,7 @@ from vae_study.claims_tables import (
     figures_table,
     paste_tables,
     readings_table,
+    sentences_table,
     tally_line,
     variants_table,
 )
@@ -37,7 +38,7 @@ def main() -> None:
     CLAIMS_FILE.write_text(json.dumps(verdicts, indent=2) + "\n")
     write_each(VERDICTS_DIR, {claim: {"verdict": judged["verdict"], "verdict_code": judged["verdict_code"]}
                               for claim, judged in verdicts.items()})
-    tables = {"answers.md": answers_table(verdicts), "tally.md": tally_line(verdicts), "readings.md": readings_table(), "claims.md": claims_table(verdicts),
+    tables = {"answers.md": answers_table(verdicts), "tally.md": tally_line(verdicts), "readings.md": readings_table(), "sentences.md": sentences_table(verdicts), "claims.md": claims_table(verdicts),
               "variants.md": variants_table(sources),
               "figures.md": figures_table([path.as_posix() for path in PLOTS_DIR.rglob("*.png")])}
     TABLES_DIR.mkdir(parents=True, exist_ok=True)

@@ -81,8 +81,13 @@ def test_rows_of_one_sentence_agree_or_the_sentence_depends():
     rows = {claim.id: {"verdict": "yes"} for claim in CLAIMS}
     quote = next(c.quote for c in CLAIMS if c.id == "R5")
     assert sentences(rows)[quote] == {"rows": r5_rows, "verdict": "yes"}
-    rows["R5d"] = {"verdict": "unclear"}
+    rows["R5d"] = {"verdict": "unclear"}  # a re-reading of R5 (KL-matched MNIST) disagrees: R5's part depends
     assert sentences(rows)[quote]["verdict"] == "depends"
+    rows["R5b"] = {"verdict": "no"}  # a part says no: the statement is no
+    assert sentences(rows)[quote]["verdict"] == "no"
+    parts = next(c.quote for c in CLAIMS if c.id == "M2c")  # "1's, 2's, and 0's": three parts, no re-reading
+    rows["M2c"] = {"verdict": "unclear"}
+    assert sentences(rows)[parts]["verdict"] == "unclear"
 
 
 def test_every_row_votes_with_one_measure_under_one_rule():
@@ -156,8 +161,8 @@ def test_the_pages_show_the_tables_the_stage_wrote():
     """docs/results.md (answers, tally) and docs/claims.md (every claim, variant and figure) carry docs/tables/*.md
     verbatim: regenerated tables cannot drift from the pages."""
     tables = sorted(table.name for table in (PROJECT_ROOT / "docs" / "tables").glob("*.md"))
-    assert tables == ["answers.md", "claims.md", "figures.md", "readings.md", "tally.md", "variants.md"]
-    for page, names in (("results.md", ["answers.md", "tally.md", "readings.md"]), ("claims.md", ["claims.md", "variants.md", "figures.md"])):
+    assert tables == ["answers.md", "claims.md", "figures.md", "readings.md", "sentences.md", "tally.md", "variants.md"]
+    for page, names in (("results.md", ["answers.md", "tally.md", "readings.md"]), ("claims.md", ["sentences.md", "claims.md", "variants.md", "figures.md"])):
         text = (PROJECT_ROOT / "docs" / page).read_text()
         for name in names:
             table = (PROJECT_ROOT / "docs" / "tables" / name).read_text()

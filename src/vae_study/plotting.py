@@ -16,6 +16,7 @@ from vae_study.summary import (  # noqa: E402
     FLAT_SHARE,
     FLAT_SMOOTHING,
     HALF_SHARE,
+    HALF_SMOOTHING,
     batch_reaching,
     distinct_share,
 )
@@ -231,8 +232,8 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
     Each variant is one line, the mean over its seeds of the loss smoothed as the loss-curve measures smooth it (a
     centred mean over FLAT_SMOOTHING batches), with the seeds' range as a band and the first seed's raw loss faintly
     behind; a triangle marks the batch where it
-    has made half its drop and a circle 98% (``summary.batch_reaching``, mean over seeds, the end level the mean of
-    the last ``end_window`` batches). A variant trained on the per-pixel mean loss (``values_per_image`` 1) has no
+    has made half its drop (on a mean over HALF_SMOOTHING batches) and a circle 98% (``summary.batch_reaching``, mean
+    over seeds, the end level the mean of the last ``end_window`` batches). A variant trained on the per-pixel mean loss (``values_per_image`` 1) has no
     loss per image and appears in the lower row only. Colours follow the variants' order, the same in every panel.
     """
     columns = list(dict.fromkeys(datasets[name] for name in histories))
@@ -245,11 +246,11 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
         smooth = [history.set_index("step")["loss"].rolling(FLAT_SMOOTHING, center=True, min_periods=FLAT_SMOOTHING // 2)
                   .mean() for history in runs]
         table = pd.concat(smooth, axis=1)
-        reached = {}
-        for share, marker in ((HALF_SHARE, "^"), (FLAT_SHARE, "o")):
-            batches = [batch_reaching(history["loss"], share, end_window) for history in runs]
+        reached = {}  # marker: (batch, the smoothing it was found on)
+        for share, marker, smoothing in ((HALF_SHARE, "^", HALF_SMOOTHING), (FLAT_SHARE, "o", FLAT_SMOOTHING)):
+            batches = [batch_reaching(history["loss"], share, end_window, smoothing) for history in runs]
             if all(batch is not None for batch in batches):
-                reached[marker] = int(round(float(np.mean(batches))))
+                reached[marker] = (int(round(float(np.mean(batches)))), smoothing)
         seeds = f"{len(runs)} seed{'s' if len(runs) > 1 else ''}"
         rows = [(0, 1), (1, values_per_image[name])] if values_per_image[name] > 1 else [(1, 1)]
         for row, divisor in rows:
@@ -260,9 +261,11 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
             if len(runs) > 1:
                 axes.fill_between(scaled.index, scaled.min(axis=1), scaled.max(axis=1), color=colours[name], alpha=0.2,
                                   linewidth=0)
-            for marker, batch in reached.items():
-                axes.plot([batch], [mean.iloc[mean.index.get_indexer([batch], method="nearest")[0]]], marker=marker,
-                          color=colours[name], markeredgecolor="black", markersize=7, linestyle="none")
+            for marker, (batch, smoothing) in reached.items():
+                level = pd.concat([history["loss"].rolling(smoothing, center=True, min_periods=1).mean() for history in runs],
+                                  axis=1).mean(axis=1).iloc[batch] / divisor
+                axes.plot([batch], [level], marker=marker, color=colours[name], markeredgecolor="black", markersize=7,
+                          linestyle="none")
     for row, scale in enumerate(("loss per image (as the study's Figure 5)",
                                  "loss per pixel value (loss per image / values it sums)")):
         for column, dataset in enumerate(columns):

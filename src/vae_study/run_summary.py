@@ -67,6 +67,7 @@ def run_metrics(variant, seed: int, statistics: dict, settings) -> dict[str, flo
     # R² against the per-pixel mean image (each pixel's own test mean), beside the pooled R² of embed: decoding the
     # mean image scores 0 here, while the pooled R² credits it with the variance between pixels.
     evaluation["test"]["r2_vs_mean_image"] = 1 - evaluation["test"]["mse"] / variances["test_per_pixel"]
+    evaluation["test"]["squared_error_per_image"] = evaluation["test"]["mse"] * statistics["image_values"]  # the loss's scale
     pca_r2 = statistics["pca_r2_vs_mean_image"]
     if variant.latent_dim < len(pca_r2):  # the gain over a linear code of the latent's size (PCA fit on the training images)
         evaluation["test"]["r2_over_pca"] = evaluation["test"]["r2_vs_mean_image"] - pca_r2[variant.latent_dim]

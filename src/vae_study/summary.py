@@ -239,22 +239,25 @@ def drop_after_fit(loss: pd.Series, after: int) -> float | None:
 
 # Batches at which the loss, smoothed over FLAT_SMOOTHING batches (a centred mean), has come a share of the whole way
 # from the start (the first START_BATCHES batches) to the end (the last window's mean): HALF_SHARE, how quickly it
-# learns; FLAT_SHARE, where it flattens; ELBOW_SHARE, where the steep part of the drop ends.
-FLAT_SMOOTHING = 200
-HALF_SHARE, ELBOW_SHARE, FLAT_SHARE = 0.5, 0.95, 0.98
+# learns; FLAT_SHARE, where it flattens; ELBOW_SHARE and SETTLED_SHARE, the readings either side of it.
+# The half point falls in the first few hundred batches, where the loss changes fastest: it is found on a mean over
+# HALF_SMOOTHING batches, which a 200-batch mean would blur.
+FLAT_SMOOTHING, HALF_SMOOTHING = 200, 20
+HALF_SHARE, ELBOW_SHARE, FLAT_SHARE, SETTLED_SHARE = 0.5, 0.95, 0.98, 0.99
 
 
-def batch_reaching(loss: pd.Series, share: float, end_window: int) -> float | None:
-    """The first batch at which the smoothed loss has covered ``share`` of the drop from the start to the end level.
+def batch_reaching(loss: pd.Series, share: float, end_window: int, smoothing: int = FLAT_SMOOTHING) -> float | None:
+    """The first batch at which the loss, smoothed by a centred mean over ``smoothing`` batches, has covered ``share``
+    of the drop from the start to the end level.
 
     None when the run has too few batches for the end level (``end_window``) and the smoothing, or never drops.
     """
-    if len(loss) < max(end_window, FLAT_SMOOTHING) + START_BATCHES:
+    if len(loss) < max(end_window, smoothing) + START_BATCHES:
         return None
     start, end = loss.iloc[:START_BATCHES].mean(), loss.iloc[-end_window:].mean()
     if not start > end:
         return None
-    smooth = loss.rolling(FLAT_SMOOTHING, center=True, min_periods=FLAT_SMOOTHING // 2).mean().to_numpy()
+    smooth = loss.rolling(smoothing, center=True, min_periods=max(1, smoothing // 2)).mean().to_numpy()
     reached = np.flatnonzero(smooth <= start - share * (start - end))
     return float(reached[0]) if len(reached) else None
 
@@ -279,8 +282,9 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[st
     - ``late_sd_per_value``, ``late_sd_over_<name>``: the last window's batch-loss sd per pixel value, and over
       each of ``variances`` (absolute oscillation, beside the scale-free ``late_cv``);
     - ``late_sd``: the last window's batch-loss standard deviation per image, the oscillation as the loss curves plot it;
-    - ``half_batch``, ``elbow_batch`` and ``flat_batch``: the batches at which the smoothed loss has come HALF_SHARE
-      (50%), ELBOW_SHARE (95%) and FLAT_SHARE (98%) of the way from its start to its end level (``batch_reaching``);
+    - ``half_batch``, ``elbow_batch``, ``flat_batch`` and ``settled_batch``: the batches at which the smoothed loss
+      has come HALF_SHARE (50%, over HALF_SMOOTHING batches), ELBOW_SHARE (95%), FLAT_SHARE (98%) and SETTLED_SHARE
+      (99%) of the way from its start to its end level (``batch_reaching``);
     - ``last_window_change``: relative change from the second-to-last to the last window (negative: still falling);
     - ``late_cv``: standard deviation over mean of the batch losses in the last window (oscillation, scale-free).
 
@@ -301,7 +305,8 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[st
         "late_sd_per_value": late_sd,
         "flat_batch": batch_reaching(batches["loss"], FLAT_SHARE, window),
         "elbow_batch": batch_reaching(batches["loss"], ELBOW_SHARE, window),
-        "half_batch": batch_reaching(batches["loss"], HALF_SHARE, window),
+        "half_batch": batch_reaching(batches["loss"], HALF_SHARE, window, HALF_SMOOTHING),
+        "settled_batch": batch_reaching(batches["loss"], SETTLED_SHARE, window),
         **{f"late_sd_over_{name}": None if late_sd is None else late_sd / variance for name, variance in variances.items()},
         "drop_after_half_flat_point_fit": drop_after_fit(batches["loss"], after // 2),
         "drop_after_flat_point_fit": drop_after_fit(batches["loss"], after),
