@@ -1,7 +1,8 @@
 """How long DVC's own commands take on the committed study, as a user types them (median of 3, seconds).
 
 Run from the project root with the virtual environment's dvc on PATH: python bench/dvc_commands.py
-`dvc version` is DVC's start-up alone; `dvc exp show` runs with the README's columns; `dvc repro --allow-missing` is the no-op rerun: every stage is up to date but for the models this clone lacks.
+`dvc version` is DVC's start-up alone; `dvc exp show` runs with the README's columns; `dvc repro --allow-missing` is
+the no-op rerun: every stage is up to date but for the models this clone lacks.
 """
 
 import statistics

@@ -53,9 +53,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def load_data(params: dict, names: set[str], folder: Path, max_train: int | None, max_test: int | None) -> dict:
     """Each named dataset read from its archive and prepared as the preprocess stage would (params' split and seed)."""
+    from vae_study.ingest.preprocessing import prepare
+    from vae_study.ingest.sources import read_local
     from vae_study.params import dataset_params
-    from vae_study.preprocessing import prepare
-    from vae_study.sources import read_local
 
     data = {}
     for name in sorted(names):

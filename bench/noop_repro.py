@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import yaml
-
 from train_speed import summary
 
 DVC = str(Path(sys.executable).with_name("dvc"))

@@ -28,7 +28,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from train_speed import IMAGE_SHAPES, epoch_clock, forward_flops, matmul_peak_gflops
 
 TRAIN_IMAGES = {"mnist": 60_000, "cifar10": 50_000}  # full training splits, as the study trains

@@ -14,7 +14,7 @@ if [ -n "$(git status --porcelain -- "${results[@]}")" ]; then
   exit 2
 fi
 # Without the local archives (a clone elsewhere), each missing dataset comes from TensorFlow Datasets (one line says so).
-read -r -a fallbacks <<< "$(python -m vae_study.first_run_sources)"
+read -r -a fallbacks <<< "$(python -m vae_study.ingest.first_run_sources)"
 # TensorFlow's C++ start-up lines, printed by every stage on any CPU-only machine, are dropped; anything else it
 # logs (a real error included) still shows. TF_CPP_MIN_LOG_LEVEL alone cannot: these lines come before it applies.
 tf_noise='^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR|I0000 .*\] (oneDNN custom operations are on|Could not find cuda drivers|This TensorFlow binary is optimized)|To enable the following instructions:|E0000 .*cuda_platform\.cc:[0-9]+\] failed call to cuInit)'

@@ -20,7 +20,6 @@ import argparse
 import datetime
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -118,10 +117,10 @@ def run_one(variant, seed: int, stages: set[str], logs: Path, study_log: Path, c
     with study_log.open("a") as handle:
         handle.write(f"{now()} start {embed}{'' if core is None else f' (core {core})'}\n")
     script = (
-        "import sys; sys.path.insert(0, %r); from run_study import dvc; from pathlib import Path\n"
-        "for step in %r:\n"
-        "    if dvc(step, Path(%r), %r).returncode: sys.exit(1)\n"
-    ) % (str(Path(__file__).parent), steps, str(logs / f"{embed}.log"), core)
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from run_study import dvc; from pathlib import Path\n"
+        f"for step in {steps!r}:\n"
+        f"    if dvc(step, Path({str(logs / f'{embed}.log')!r}), {core!r}).returncode: sys.exit(1)\n"
+    )
     return subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
 
 

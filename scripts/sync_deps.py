@@ -15,9 +15,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from vae_study.code_deps import project_modules  # noqa: E402
+from vae_study.code_deps import PACKAGE_DIR, project_modules  # noqa: E402
 
 CODE_LINE = re.compile(r"^(?P<indent> +)- (?:src|stages)/\S+\n", re.MULTILINE)
+
+
+def stage_code(script: Path) -> list[Path]:
+    """The script and every project module it runs: ``vae_study.code_deps.project_modules``, with the ``__init__.py``
+    of each subpackage those modules sit in (importing ``vae_study.report.summary`` runs ``vae_study/report/__init__.py``,
+    which code_deps, a core module left as it is until the study's rerun, does not list)."""
+    modules = set(project_modules(script))
+    for module in list(modules):
+        for folder in module.parents:
+            if folder == PACKAGE_DIR or PACKAGE_DIR not in folder.parents:
+                break
+            modules.add(folder / "__init__.py")
+    return sorted(modules)
 
 
 def synced(text: str) -> str:
@@ -26,7 +39,7 @@ def synced(text: str) -> str:
     for block in re.finditer(r"(?:^ +- (?:src|stages)/\S+\n)+", text, re.MULTILINE):
         script = re.findall(r"python (stages/\w+\.py)", text[:block.start()])[-1]  # the command of this stage
         indent = CODE_LINE.match(block.group(0)).group("indent")
-        derived = [str(path.relative_to(ROOT)) for path in project_modules(ROOT / script)]
+        derived = [str(path.relative_to(ROOT)) for path in stage_code(ROOT / script)]
         result += [text[position:block.start()], "".join(f"{indent}- {path}\n" for path in derived)]
         position = block.end()
     return "".join(result) + text[position:]

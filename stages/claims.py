@@ -4,13 +4,17 @@ tables of docs/results.md and its appendix docs/claims.md, pasted into both page
 metrics/claims.json has, per row, its answer (and a number for it: yes 1, no -1, otherwise 0), its voting
 measure's mean and 95% interval, and its context's numbers. metrics/verdicts/<claim>.json holds the verdict alone: those are the
 DVC metrics, so `dvc metrics diff` against an experiment lists exactly the claims whose verdict it flips.
-docs/tables/ has the answers table, tally and the rule's readings (results.md) and the statements, claims, variants and figures tables (claims.md).
+docs/tables/ has the answers table, tally and the rule's readings (results.md) and the statements, claims, variants and
+figures tables (claims.md).
 """
 
 import json
 
-from vae_study.claims import judge_all, tally
-from vae_study.claims_tables import (
+from vae_study.cli import run_stage
+from vae_study.errors import PipelineError
+from vae_study.paths import CLAIMS_FILE, COMPARISONS_FILE, PLOTS_DIR, SUMMARY_DIR, TABLES_DIR
+from vae_study.report.claims import judge_all, tally
+from vae_study.report.claims_tables import (
     answers_table,
     claims_table,
     figures_table,
@@ -20,10 +24,7 @@ from vae_study.claims_tables import (
     tally_line,
     variants_table,
 )
-from vae_study.cli import run_stage
-from vae_study.errors import PipelineError
-from vae_study.paths import CLAIMS_FILE, COMPARISONS_FILE, PLOTS_DIR, SUMMARY_DIR, TABLES_DIR
-from vae_study.report_files import VERDICTS_DIR, write_each
+from vae_study.report.files import VERDICTS_DIR, write_atomically, write_each, write_json
 
 PAGES = [TABLES_DIR.parent / "results.md", TABLES_DIR.parent / "claims.md"]  # the pages that show the tables
 
@@ -35,18 +36,18 @@ def main() -> None:
     if COMPARISONS_FILE.exists():
         sources.update(json.loads(COMPARISONS_FILE.read_text()))
     verdicts = judge_all(sources)
-    CLAIMS_FILE.write_text(json.dumps(verdicts, indent=2) + "\n")
+    write_json(CLAIMS_FILE, verdicts)
     write_each(VERDICTS_DIR, {claim: {"verdict": judged["verdict"], "verdict_code": judged["verdict_code"]}
                               for claim, judged in verdicts.items()})
-    tables = {"answers.md": answers_table(verdicts), "tally.md": tally_line(verdicts), "readings.md": readings_table(), "sentences.md": sentences_table(verdicts), "claims.md": claims_table(verdicts),
+    tables = {"answers.md": answers_table(verdicts), "tally.md": tally_line(verdicts), "readings.md": readings_table(),
+              "sentences.md": sentences_table(verdicts), "claims.md": claims_table(verdicts),
               "variants.md": variants_table(sources),
               "figures.md": figures_table([path.as_posix() for path in PLOTS_DIR.rglob("*.png")])}
-    TABLES_DIR.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
-        (TABLES_DIR / name).write_text(table)
+        write_atomically(TABLES_DIR / name, table)
     for page in PAGES:
         if page.exists():
-            page.write_text(paste_tables(page.read_text(), tables))
+            write_atomically(page, paste_tables(page.read_text(), tables))
     counts = ", ".join(f"{count} {verdict}" for verdict, count in sorted(tally(verdicts).items()))
     print(f"claims: {len(verdicts)} rows; the study's sentences: {counts}", flush=True)
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from vae_study.cli import run_stage
 from vae_study.datasets import atomic_directory, save_dataset
+from vae_study.ingest.sources import read_source
 from vae_study.params import dataset_params, load_params
 from vae_study.paths import RAW_DIR, TFDS_DIR
-from vae_study.sources import read_source
 
 
 def main() -> None:

@@ -13,12 +13,13 @@ import pandas as pd
 
 from vae_study.analysis_params import evaluate_params, summarize_params
 from vae_study.cli import run_stage
-from vae_study.dataset_statistics import examples_file
 from vae_study.datasets import atomic_directory
 from vae_study.errors import PipelineError
+from vae_study.ingest.dataset_statistics import examples_file
 from vae_study.params import dataset_params, load_params, seeds, study_variants
 from vae_study.paths import PLOTS_DIR, figure_inputs_file, latents_file, run_label, stage_name, training_outputs
-from vae_study.plotting import (
+from vae_study.report.loss_kinds import loss_kind, values_summed_per_image
+from vae_study.report.plotting import (
     latent_points_table,
     loss_curve_table,
     plot_examples,
@@ -29,8 +30,7 @@ from vae_study.plotting import (
     plot_reconstructions,
     plot_samples,
 )
-from vae_study.loss_kinds import loss_kind, values_summed_per_image
-from vae_study.summary import read_latents
+from vae_study.report.summary import read_latents
 
 
 def _read_table(path, stage: str, read=pd.read_csv) -> pd.DataFrame:
@@ -50,7 +50,7 @@ def _load_arrays(path, stage: str) -> dict[str, np.ndarray]:
         raise PipelineError(f"{path} cannot be read ({error}); rerun dvc repro {stage}") from None
 
 
-def _settings(variant) -> str:
+def _variant_label(variant) -> str:
     """What sets a variant apart in a figure's labels: latent size, KL weight, and the loss when it is not the summed one."""
     loss = loss_kind(variant.reconstruction_loss).label
     return f"{variant.latent_dim}-D, KL {variant.kl_weight:.3g}" + (f", {loss}" if loss else "")
@@ -93,7 +93,7 @@ def main() -> None:
                 continue
             table = _read_table(latents_file(variant.name, first), embed, read_latents)
             arrays = _load_arrays(figure_inputs_file(variant.name, first), embed)
-            header = _settings(variant)
+            header = _variant_label(variant)
             label = f"{run_label(variant.name, first)} ({variant.dataset}, {header})"
             plot_latent_space(table, class_names, f"Test latent means: {label}", output / "latent" / f"{variant.name}.png",
                               groups.get(variant.dataset))
@@ -101,7 +101,8 @@ def main() -> None:
             latent_points_table(table).to_csv(output / "latent_points" / f"{variant.name}.csv", index=False)
             plot_knn_confusion(table, class_names, arrays["train_class_shares"], f"kNN on test latent means, per class\n{label}",
                                output / "knn_confusion" / f"{variant.name}.png")
-            originals[variant.dataset] = (arrays["originals"], [class_names[index] for index in table["label"].to_numpy()[arrays["chosen"]]])
+            chosen_labels = table["label"].to_numpy()[arrays["chosen"]]
+            originals[variant.dataset] = (arrays["originals"], [class_names[index] for index in chosen_labels])
             values_per_image[variant.dataset] = int(np.prod(arrays["originals"].shape[1:]))
             reconstructions[variant.dataset][f"{variant.name}\n{header}"] = arrays["reconstructions"] / 255.0
             if "manifold" in arrays:
@@ -120,7 +121,7 @@ def main() -> None:
         if drawn:
             drawn_histories = {name: histories[name] for name in drawn}
             per_value = {name: values_summed_per_image(v.reconstruction_loss, values_per_image[v.dataset]) for name, v in drawn.items()}
-            plot_loss_curves(drawn_histories, {name: f"{name} ({_settings(v)})" for name, v in drawn.items()}, per_value,
+            plot_loss_curves(drawn_histories, {name: f"{name} ({_variant_label(v)})" for name, v in drawn.items()}, per_value,
                              {name: v.dataset for name, v in drawn.items()}, output / "loss_curves.png",
                              mark=curves.flat_after, end_window=curves.loss_window)
             loss_curve_table(drawn_histories, per_value).to_csv(output / "loss_curves.csv", index=False)

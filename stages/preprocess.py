@@ -5,15 +5,15 @@ training images for the study's Figure 1 (metrics/datasets/<dataset>-examples.np
 import argparse
 import json
 
-from vae_study.analysis_params import evaluate_params
-from vae_study.cli import run_stage
 import numpy as np
 
-from vae_study.dataset_statistics import dataset_statistics, example_images, examples_file, statistics_file
+from vae_study.analysis_params import evaluate_params
+from vae_study.cli import run_stage
 from vae_study.datasets import atomic_directory, load_dataset, save_dataset
+from vae_study.ingest.dataset_statistics import dataset_statistics, example_images, examples_file, statistics_file
+from vae_study.ingest.preprocessing import prepare
 from vae_study.params import dataset_params, load_params
 from vae_study.paths import PREPARED_DIR, RAW_DIR
-from vae_study.preprocessing import prepare
 
 
 def main() -> None:

@@ -7,14 +7,12 @@ It summarizes the runs present and names every missing one (with the command tha
 `dvc repro -s summarize` reports on a study still in progress; `seeds` in each file says how many runs it rests on.
 """
 
-import json
-
 from vae_study.analysis_params import summarize_params
 from vae_study.cli import run_stage
 from vae_study.params import load_params, seeds, study_variants
 from vae_study.paths import COMPARISONS_FILE, SUMMARY_DIR
-from vae_study.report_files import HEADLINE_DIR, write_each
-from vae_study.run_summary import headline, summarize_study
+from vae_study.report.files import HEADLINE_DIR, write_each, write_json
+from vae_study.report.run_summary import headline, summarize_study
 
 
 def main() -> None:
@@ -25,7 +23,7 @@ def main() -> None:
               "(a variant runs when params.yaml's study lists it)", flush=True)
     write_each(SUMMARY_DIR, summaries)
     write_each(HEADLINE_DIR, {name: headline(summary) for name, summary in summaries.items()})
-    COMPARISONS_FILE.write_text(json.dumps(comparisons, indent=2) + "\n")
+    write_json(COMPARISONS_FILE, comparisons)
     count = sum(summary["seeds"] for summary in summaries.values())
     print(f"summarize: {count} runs of {len(summaries)} variants, {len(comparisons)} comparisons", flush=True)
 

@@ -17,8 +17,8 @@ use_backend(backend)
 from pathlib import Path  # noqa: E402
 
 import keras  # noqa: E402
-
 from toy_training import toy_data, toy_variant  # noqa: E402
+
 from vae_study.batching import training_batches  # noqa: E402
 from vae_study.datasets import scale_images  # noqa: E402
 from vae_study.model import Sampling, build_vae  # noqa: E402

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,11 @@ import yaml
 from PIL import Image
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT / "scripts"))  # the tests of scripts/ import them as modules
 SHARED_DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
 PROJECT_FILES = ["dvc.yaml", "params.yaml", "tfds", "stages", "src"]
+# The suite runs Keras on TensorFlow, whatever the shell says; tests of JAX set KERAS_BACKEND in their subprocesses.
+os.environ["KERAS_BACKEND"] = "tensorflow"
 HAS_JAX = importlib.util.find_spec("jax") is not None
 requires_jax = pytest.mark.skipif(not HAS_JAX, reason="JAX is not installed (pip install -e '.[jax]')")
 # JAX compiles every eager op on first use; a compilation cache shared by the suite's processes saves minutes.
@@ -90,6 +94,26 @@ def copy_project(project: Path, update=None, variants: dict[str, list[str]] | No
     dvc(project, "config", "core.analytics", "false")
     shutil.copytree(PROJECT_ROOT / ".dvc" / "plots", project / ".dvc" / "plots")  # the plot templates dvc.yaml names
     return project
+
+
+@contextmanager
+def edited(path: Path, content: bytes | str):
+    """``path`` holds ``content`` inside the block and its old bytes after it, whatever the block raised."""
+    saved = path.read_bytes()
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    try:
+        yield path
+    finally:
+        path.write_bytes(saved)
+
+
+@contextmanager
+def edited_params(project: Path, change):
+    """The project's params.yaml with ``change(params)`` applied inside the block, as it was after it."""
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    change(params)
+    with edited(project / "params.yaml", yaml.safe_dump(params, sort_keys=False)):
+        yield params
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from vae_study.backend import use_backend
 
 use_backend("jax")
 from toy_training import outputs_in, stop_at_epoch, toy_data, toy_variant  # noqa: E402
+
 from vae_study.training import train_variant  # noqa: E402
 
 root = Path(sys.argv[1])

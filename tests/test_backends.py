@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import copy_project, dvc, requires_jax, run_command, tiny_params, write_image_folder
 
 pytestmark = requires_jax

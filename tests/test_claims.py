@@ -5,10 +5,10 @@ import re
 import sys
 
 import pytest
-
 from conftest import PROJECT_ROOT, run_command
-from vae_study.claims import CLAIMS, VERDICT_CODES, Claim, Measure, judge, judge_claim, tally
-from vae_study.claims_tables import claims_table, interval_text
+
+from vae_study.report.claims import CLAIMS, VERDICT_CODES, Claim, Measure, judge, judge_claim, tally
+from vae_study.report.claims_tables import interval_text
 
 
 def _stats(mean, low, high):
@@ -65,7 +65,7 @@ def test_context_shows_numbers_without_a_verdict_and_only_the_study_s_sentences_
     assert result["verdict"] == "yes" and result["verdict_code"] == 1
     assert result["context"]["v: down"] == {"label": "w", "seeds": 3, "mean": -0.2, "ci95_low": -0.3, "ci95_high": -0.1}
     assert not VERDICT_WORDS_RE.search(json.dumps(result["context"]))
-    from vae_study import claims
+    from vae_study.report import claims
 
     background = next(claim for claim in CLAIMS if claim.kind == "background")
     rows = {claim.id: {"verdict": "no"} for claim in CLAIMS}
@@ -74,7 +74,7 @@ def test_context_shows_numbers_without_a_verdict_and_only_the_study_s_sentences_
 
 
 def test_rows_of_one_sentence_agree_or_the_sentence_depends():
-    from vae_study.claims import sentences
+    from vae_study.report.claims import sentences
 
     r5_rows = [claim.id for claim in CLAIMS if claim.quote == next(c.quote for c in CLAIMS if c.id == "R5")]
     assert r5_rows == ["R5", "R5a", "R5b", "R5c", "R5d"]
@@ -162,7 +162,9 @@ def test_the_pages_show_the_tables_the_stage_wrote():
     verbatim: regenerated tables cannot drift from the pages."""
     tables = sorted(table.name for table in (PROJECT_ROOT / "docs" / "tables").glob("*.md"))
     assert tables == ["answers.md", "claims.md", "figures.md", "readings.md", "sentences.md", "tally.md", "variants.md"]
-    for page, names in (("results.md", ["answers.md", "tally.md", "readings.md"]), ("claims.md", ["sentences.md", "claims.md", "variants.md", "figures.md"])):
+    pages = {"results.md": ["answers.md", "tally.md", "readings.md"],
+             "claims.md": ["sentences.md", "claims.md", "variants.md", "figures.md"]}
+    for page, names in pages.items():
         text = (PROJECT_ROOT / "docs" / page).read_text()
         for name in names:
             table = (PROJECT_ROOT / "docs" / "tables" / name).read_text()
@@ -197,7 +199,7 @@ def test_the_appendix_links_every_committed_figure():
 
 def test_a_collapsed_variant_is_marked_in_the_variants_table():
     """A run whose test images share a handful of latent means has kNN scores of ties: the table says so."""
-    from vae_study.claims_tables import variants_table
+    from vae_study.report.claims_tables import variants_table
 
     sources = {"ok": {"seeds": 3, "test.r2": _stats(0.6, 0.5, 0.7), "latent.distinct_share": _stats(1.0, 1.0, 1.0)},
                "flat": {"seeds": 3, "test.r2": _stats(0.3, 0.2, 0.4), "latent.distinct_share": _stats(0.002, 0.0, 0.004)}}

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from vae_study.dataset_statistics import fit_pca, pca_knn_accuracy, pca_r2_vs_mean_image
+from vae_study.ingest.dataset_statistics import fit_pca, pca_knn_accuracy, pca_r2_vs_mean_image
 
 
 def _images_in_a_subspace(rng, count: int, basis: np.ndarray) -> np.ndarray:
@@ -57,8 +57,8 @@ def test_pca_knn_rises_with_the_classes_separation_and_sits_at_chance_without_it
 
 
 def test_example_images_are_a_seeded_sample_of_every_class():
-    from vae_study.dataset_statistics import example_images
     from vae_study.datasets import Dataset, Split
+    from vae_study.ingest.dataset_statistics import example_images
 
     labels = np.repeat(np.arange(3), [5, 20, 9])
     images = np.arange(len(labels), dtype=np.uint8)[:, None, None, None] * np.ones((1, 2, 2, 1), np.uint8)

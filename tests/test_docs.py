@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from conftest import PROJECT_ROOT
 
 DOCS = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]

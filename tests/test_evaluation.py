@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from toy_training import toy_variant
+
 from vae_study.errors import PipelineError
 from vae_study.evaluation import encode, psnr_db, reconstruction_metrics, sampled_objective
 from vae_study.inference import load_variant_model

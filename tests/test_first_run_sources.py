@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 import yaml
-
 from conftest import PROJECT_ROOT
-from vae_study.first_run_sources import tfds_fallbacks
+
+from vae_study.ingest.first_run_sources import tfds_fallbacks
 
 PARAMS = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
 
@@ -24,7 +24,7 @@ def test_a_missing_local_source_falls_back_to_tfds_and_a_present_one_stays(tmp_p
 
 def test_the_script_prints_the_overrides_and_says_why(tmp_path):
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(PARAMS, sort_keys=False))  # sources ../shared/... not beside tmp_path
-    result = subprocess.run([sys.executable, "-m", "vae_study.first_run_sources"], cwd=tmp_path, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "vae_study.ingest.first_run_sources"], cwd=tmp_path, capture_output=True,
                             text=True, check=True)
     assert result.stdout.split() == ["-S", "datasets.mnist.source=tfds", "-S", "datasets.cifar10.source=tfds"]
     assert result.stderr.count("comes from TensorFlow Datasets instead") == 2

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from vae_study.loss_kinds import LOSS_KINDS, loss_kind, values_summed_per_image
 from vae_study.params import RECONSTRUCTION_LOSSES
+from vae_study.report.loss_kinds import LOSS_KINDS, loss_kind, values_summed_per_image
 
 
 def test_the_table_lists_exactly_the_losses_params_accept():

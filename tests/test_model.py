@@ -4,8 +4,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import requires_jax, run_command
+
 from vae_study.errors import PipelineError
 from vae_study.model import VAE, check_architecture, loss_terms, reconstruction_error
 

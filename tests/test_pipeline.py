@@ -1,13 +1,14 @@
 """End-to-end: `dvc repro` of the whole pipeline in a temporary copy of the project, on generated data."""
 
+import io
 import json
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import copy_project, dvc, edited, edited_params, run_command, tiny_params, write_image_folder
 from PIL import Image
-
-from conftest import copy_project, dvc, tiny_params, write_image_folder
 
 pytestmark = pytest.mark.slow
 VARIANTS = ["mnist_flat", "mnist_simple", "cifar10_simple", "cifar10_highdim", "cifar10_deep"]
@@ -115,9 +116,6 @@ def test_second_repro_is_a_no_op(reproduced):
 
 def test_summarize_names_missing_runs_and_uses_the_rest(reproduced):
     import shutil
-    import sys
-
-    from conftest import run_command
 
     project, _, _ = reproduced
     evaluation = project / "metrics" / "eval" / "cifar10_deep" / "seed-1.json"
@@ -159,78 +157,43 @@ def _changed_stages(project) -> set[str]:
 
 
 def test_one_variant_param_leaves_other_variants_up_to_date(reproduced):
-    import yaml
-
     project, _, _ = reproduced
-    params_file = project / "params.yaml"
-    original = params_file.read_text()
-    params = yaml.safe_load(original)
-    params["variants"]["cifar10_deep"]["kl_weight"] = 0.25
-    params_file.write_text(yaml.safe_dump(params, sort_keys=False))
-    try:
+    with edited_params(project, lambda params: params["variants"]["cifar10_deep"].update(kl_weight=0.25)):
         # check reruns on any params change, but its output stays the same, so nothing else follows from it
         assert _changed_stages(project) == {"check", "summarize", "plot"} | {
             f"{stage}-cifar10@cifar10_deep-{seed}" for stage in ("train", "embed") for seed in (0, 1)}
-    finally:
-        params_file.write_text(original)
 
 
 def test_one_more_seed_adds_only_its_runs(reproduced):
-    import yaml
-
     project, _, _ = reproduced
-    params_file = project / "params.yaml"
-    original = params_file.read_text()
-    params = yaml.safe_load(original)
-    params["seeds"] = [0, 1, 2]
-    params_file.write_text(yaml.safe_dump(params, sort_keys=False))
-    try:
+    with edited_params(project, lambda params: params.update(seeds=[0, 1, 2])):
         changed = _changed_stages(project)
-    finally:
-        params_file.write_text(original)
-    new_runs = {f"{stage}-{'mnist' if name.startswith('mnist') else 'cifar10'}@{name}-2" for name in VARIANTS for stage in ("train", "embed")}
+    new_runs = {f"{stage}-{'mnist' if name.startswith('mnist') else 'cifar10'}@{name}-2"
+                for name in VARIANTS for stage in ("train", "embed")}
     assert changed == new_runs | {"check", "summarize", "plot"}
 
 
 def test_changed_source_content_reruns_only_its_fetch(reproduced):
     project, root, _ = reproduced
-    image = root / "gray" / "train" / "a" / "000.png"
-    original = image.read_bytes()
-    Image.fromarray(np.zeros((16, 16), np.uint8)).save(image)
-    try:
+    black = io.BytesIO()
+    Image.fromarray(np.zeros((16, 16), np.uint8)).save(black, format="png")
+    with edited(root / "gray" / "train" / "a" / "000.png", black.getvalue()):
         assert _changed_stages(project) == {"fetch@mnist"}
-    finally:
-        image.write_bytes(original)
     assert _changed_stages(project) == set()
 
 
 def test_plot_bad_inputs_name_the_problem_and_keep_old_figures(reproduced):
-    import sys
-
-    from conftest import run_command
-
     project, _, _ = reproduced
     figures = sorted(path.relative_to(project) for path in (project / "plots").rglob("*.png"))
     inputs = project / "metrics" / "figures" / "mnist_simple" / "seed-0.npz"
-    saved = inputs.read_bytes()
-    inputs.write_bytes(saved[: len(saved) // 2])
-    try:
-        result = run_command([sys.executable, "stages/plot.py"], cwd=project, check=False)
-    finally:
-        inputs.write_bytes(saved)
-    assert result.returncode == 2
-    assert "metrics/figures/mnist_simple/seed-0.npz cannot be read" in result.stderr
-    assert "rerun dvc repro embed-mnist@mnist_simple-0" in result.stderr
-
     history = project / "metrics" / "history" / "cifar10_deep" / "seed-1" / "batches.csv"
-    saved = history.read_bytes()
-    history.write_bytes(b'step,"loss\n1,2,3,4\n')
-    try:
-        result = run_command([sys.executable, "stages/plot.py"], cwd=project, check=False)
-    finally:
-        history.write_bytes(saved)
-    assert result.returncode == 2
-    assert "metrics/history/cifar10_deep/seed-1/batches.csv cannot be parsed" in result.stderr
+    for damaged, content, problem, remedy in (
+            (inputs, inputs.read_bytes()[: inputs.stat().st_size // 2], "cannot be read", "rerun dvc repro embed-mnist@mnist_simple-0"),
+            (history, b'step,"loss\n1,2,3,4\n', "cannot be parsed", "")):
+        with edited(damaged, content):
+            result = run_command([sys.executable, "stages/plot.py"], cwd=project, check=False)
+        assert result.returncode == 2
+        assert f"{damaged.relative_to(project)} {problem}" in result.stderr and remedy in result.stderr
     assert sorted(path.relative_to(project) for path in (project / "plots").rglob("*.png")) == figures
 
 
@@ -252,8 +215,6 @@ BAD_VALUES = [  # one per section: (-S override, the message the check stage sto
 def test_a_bad_value_stops_exp_run_before_anything_runs_or_is_deleted(reproduced):
     """With the outputs committed, each bad value fails `dvc exp run` in the check stage: nothing retrained or deleted."""
     import time
-
-    from conftest import run_command
 
     project, _, _ = reproduced
     run_command(["git", "add", "-A"], cwd=project)
@@ -286,11 +247,8 @@ def _experiments(shown) -> list[dict]:
 def test_two_queued_experiments_run_side_by_side(reproduced):
     """`dvc exp run --queue` twice, `dvc queue start -j 2`: both finish and show their metrics in `dvc exp show`."""
     import subprocess
-    import sys
     import time
     from pathlib import Path
-
-    from conftest import run_command
 
     project, _, _ = reproduced
     run_command(["git", "add", "-A"], cwd=project)
@@ -340,8 +298,6 @@ def test_metrics_diff_lists_exactly_the_claims_an_experiment_flips(reproduced):
     """An experiment on one seed (no training: seed 0's runs are there) leaves no interval, so verdicts that needed
     two seeds change; `dvc metrics diff` against it names each of those claims' verdict files, and no other."""
     import subprocess
-
-    from conftest import run_command
 
     project, _, _ = reproduced
     run_command(["git", "add", "-A"], cwd=project)

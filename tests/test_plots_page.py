@@ -14,7 +14,6 @@ import subprocess
 
 import pandas as pd
 import pytest
-
 from conftest import PROJECT_ROOT, dvc
 
 VEGA = PROJECT_ROOT / "tests" / "browser" / "node_modules"

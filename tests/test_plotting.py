@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from vae_study.plotting import latent_points_table, project_to_2d
+from vae_study.report.plotting import latent_points_table, project_to_2d
 
 
 def _latent_table(sizes: list[int], dims: int) -> pd.DataFrame:

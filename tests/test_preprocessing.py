@@ -5,8 +5,8 @@ import pytest
 
 from vae_study.datasets import Dataset, Split, load_dataset, save_dataset, scale_images
 from vae_study.errors import PipelineError
+from vae_study.ingest.preprocessing import prepare, stratified_indices
 from vae_study.params import DatasetParams
-from vae_study.preprocessing import prepare, stratified_indices
 
 
 def _raw(train=100, test=40, classes=4):

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-
 from conftest import SHARED_DATASETS
-from vae_study.sources import read_local
+
+from vae_study.ingest.sources import read_local
 
 
 def _archive(name: str):

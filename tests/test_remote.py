@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT_ROOT, copy_project, dvc, run_command, tiny_params, write_image_folder
 
 pytestmark = pytest.mark.slow

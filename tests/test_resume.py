@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import copy_project, dvc, tiny_params, write_image_folder
 from toy_training import outputs_in, stop_at_epoch, toy_data, toy_variant
+
 from vae_study.training import train_variant
 
 pytestmark = pytest.mark.slow

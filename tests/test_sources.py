@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import write_image_folder
+
 from vae_study.errors import PipelineError
-from vae_study.sources import read_local, read_tfds
+from vae_study.ingest.sources import read_local, read_tfds
 
 
 def _tar(folder: Path, target: Path, mode: str) -> Path:

@@ -4,9 +4,8 @@ import re
 
 import pytest
 import yaml
-
 from conftest import PROJECT_ROOT
-from vae_study.code_deps import project_modules
+from sync_deps import stage_code
 
 PIPELINE = yaml.safe_load((PROJECT_ROOT / "dvc.yaml").read_text())["stages"]
 
@@ -22,7 +21,7 @@ def _code_deps(stage: dict) -> set[str]:
 def imported_code(stage: dict) -> set[str]:
     """The script in the stage's command and every project module it imports, as paths from the project root."""
     script = re.search(r"python (stages/\w+\.py)", _definition(stage)["cmd"]).group(1)
-    return {str(path.relative_to(PROJECT_ROOT)) for path in project_modules(PROJECT_ROOT / script)}
+    return {str(path.relative_to(PROJECT_ROOT)) for path in stage_code(PROJECT_ROOT / script)}
 
 
 def mismatch(stage: dict) -> tuple[set[str], set[str]]:
@@ -48,10 +47,11 @@ def test_a_module_left_out_of_any_stage_is_caught():
 
 def test_lazy_and_indirect_imports_are_found():
     """Train imports training inside main (after the backend is chosen); training imports checkpoints and model."""
-    train = {str(path.relative_to(PROJECT_ROOT)) for path in project_modules(PROJECT_ROOT / "stages/train.py")}
+    train = {str(path.relative_to(PROJECT_ROOT)) for path in stage_code(PROJECT_ROOT / "stages/train.py")}
     assert {"src/vae_study/training.py", "src/vae_study/checkpoints.py", "src/vae_study/model.py",
             "src/vae_study/__init__.py"} <= train
-    assert "src/vae_study/plotting.py" not in train
+    claims = {str(path.relative_to(PROJECT_ROOT)) for path in stage_code(PROJECT_ROOT / "stages/claims.py")}
+    assert {"src/vae_study/report/__init__.py", "src/vae_study/report/claims.py"} <= claims  # a subpackage runs its __init__
 
 
 def test_every_stage_waits_for_the_params_check():

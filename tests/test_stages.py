@@ -3,7 +3,6 @@
 import sys
 
 import pytest
-
 from conftest import run_command, tiny_params, write_image_folder
 
 

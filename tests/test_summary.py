@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vae_study.loss_kinds import values_summed_per_image
-from vae_study.summary import (
+from vae_study.report.loss_kinds import values_summed_per_image
+from vae_study.report.summary import (
     class_scores,
     curve_shape,
     distinct_share,
@@ -16,7 +16,7 @@ from vae_study.summary import (
     silhouette_scores,
     summarize_runs,
     unpaired_differences,
-    with_gains_over_chance,
+    with_gains_over_baselines,
 )
 
 
@@ -35,7 +35,7 @@ def test_flatten_keeps_numbers_and_drops_bookkeeping():
 
 
 def test_gain_over_chance_is_zero_for_a_chance_level_score():
-    gains = with_gains_over_chance({"latent.knn5_accuracy": 0.1, "latent.knn5_chance": 0.1, "latent.silhouette": 0.2,
+    gains = with_gains_over_baselines({"latent.knn5_accuracy": 0.1, "latent.knn5_chance": 0.1, "latent.silhouette": 0.2,
                                     "classes.mix.ab": 0.3, "classes.mix.ab_chance": 0.5})
     assert gains["latent.knn5_over_chance"] == 0.0 and "latent.silhouette_over_chance" not in gains
     assert gains["classes.mix.ab_over_chance"] == pytest.approx(-0.2)
@@ -151,9 +151,10 @@ def test_runs_of_two_datasets_compare_unpaired_with_welchs_interval():
     second = {0: {"x": 5.0}, 1: {"x": 4.0}, 2: {"x": 6.0}}  # paired differences 4, 2, 3; unpaired 5 - 2
     result = unpaired_differences(first, second)["x"]
     assert result["mean"] == pytest.approx(3.0)
-    assert result["sd"] == pytest.approx(np.sqrt(1 / 3 + 1 / 3))  # standard error of the difference of two means
+    assert result["se"] == pytest.approx(np.sqrt(1 / 3 + 1 / 3))  # standard error of the difference of two means
     half = result["ci95_high"] - result["mean"]
-    assert 2.0 < half / result["sd"] < 4.31 and result["ci95_low"] > 0  # t with Welch's df (4) lies below df 2's
+    assert half / result["se"] == pytest.approx(2.7764451, rel=1e-6)  # t(0.975) with Welch's 4 degrees of freedom
+    assert result["ci95_low"] > 0
     assert paired_differences({}, second) == {"seeds": 0}
 
 
@@ -177,7 +178,7 @@ def _latent_scores(table: pd.DataFrame, seed: int) -> dict[str, float]:
     from vae_study.latent import silhouette
 
     embedded = {"silhouette": silhouette(table.filter(like="mean_").to_numpy(), table["class"].to_numpy())}
-    return with_gains_over_chance({**embedded, **silhouette_scores(table, seed)})
+    return with_gains_over_baselines({**embedded, **silhouette_scores(table, seed)})
 
 
 def test_silhouette_scores_against_their_permuted_label_null():
@@ -198,7 +199,7 @@ def test_silhouette_scores_against_their_permuted_label_null():
 def test_batch_reaching_finds_where_a_decaying_loss_has_made_its_drop():
     """loss = 10 + 100 exp(-t / 1000): 98% of the drop from start to end is made at t = 1000 ln(50) ≈ 3,912, 95% at
     1000 ln(20) ≈ 2,996; a flat curve has no drop, and a run shorter than the end window has no end level."""
-    from vae_study.summary import batch_reaching
+    from vae_study.report.summary import batch_reaching
 
     steps = np.arange(12000)
     loss = pd.Series(10 + 100 * np.exp(-steps / 1000) + np.random.default_rng(0).normal(0, 0.5, len(steps)))

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import requires_jax
 from toy_training import outputs_in, toy_data, toy_variant
+
 from vae_study.errors import PipelineError
 from vae_study.training import is_chief, train_variant
 
@@ -47,7 +47,8 @@ def test_validation_split_is_scored_each_epoch_and_reported(tmp_path):
     epochs = pd.read_csv(outputs.epochs)
     assert {"val_loss", "val_reconstruction", "val_kl", "val_mse"} <= set(epochs.columns)
     assert len(epochs) == 2 and epochs["val_loss"].notna().all()
-    assert metrics["validation"] == pytest.approx({name: epochs[f"val_{name}"].iloc[-1] for name in ("loss", "reconstruction", "kl", "mse")})
+    last = {name: epochs[f"val_{name}"].iloc[-1] for name in ("loss", "reconstruction", "kl", "mse")}
+    assert metrics["validation"] == pytest.approx(last)
     np.testing.assert_allclose(epochs["val_loss"], epochs["val_reconstruction"] + epochs["val_kl"], rtol=1e-5)
     assert not np.allclose(epochs["val_loss"], epochs["loss"])  # scored on other images than the training mean
     assert len(pd.read_csv(outputs.batches)) == 2 * 6  # the validation images are not trained on
@@ -61,7 +62,10 @@ def test_training_metrics_record_the_environment(tmp_path):
     assert recorded == metrics["environment"]
     assert recorded["keras"] == keras.__version__ and recorded["numpy"] == np.__version__
     assert recorded["keras_backend"] == "tensorflow" and recorded["tensorflow"]
-    assert recorded["cpu"] and recorded["accelerators"] == []  # the CPU-only test machine
+    import tensorflow as tf
+
+    gpus = [device.name for device in tf.config.list_physical_devices("GPU")]
+    assert recorded["cpu"] and len(recorded["accelerators"]) == len(gpus)  # none on a CPU-only machine, each GPU else
 
 
 def test_same_seed_gives_identical_batch_losses(tmp_path):

@@ -11,7 +11,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 
 from vae_study.latent import knn_confusion, latent_means, superclass_labels  # noqa: E402
-from vae_study.summary import (  # noqa: E402
+from vae_study.report.summary import (  # noqa: E402
     COLLAPSED_BELOW,
     FLAT_SHARE,
     FLAT_SMOOTHING,
@@ -233,7 +233,8 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
     centred mean over FLAT_SMOOTHING batches), with the seeds' range as a band and the first seed's raw loss faintly
     behind; a triangle marks the batch where it
     has made half its drop (on a mean over HALF_SMOOTHING batches) and a circle 98% (``summary.batch_reaching``, mean
-    over seeds, the end level the mean of the last ``end_window`` batches). A variant trained on the per-pixel mean loss (``values_per_image`` 1) has no
+    over seeds, the end level the mean of the last ``end_window`` batches). A variant trained on the per-pixel mean loss
+    (``values_per_image`` 1) has no
     loss per image and appears in the lower row only. Colours follow the variants' order, the same in every panel.
     """
     columns = list(dict.fromkeys(datasets[name] for name in histories))
@@ -280,7 +281,8 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
                             title="variant (latent size, KL weight)", title_fontsize=8)
         grid[row, 0].set_ylabel(scale)
     figure.suptitle(f"Training loss by batch: each line the mean over seeds of the loss smoothed over {FLAT_SMOOTHING} "
-                    "batches, the band the seeds' range, faint the first seed's raw loss;\n▲ half the drop made, ● 98% of it (mean over seeds)")
+                    "batches, the band the seeds' range, faint the first seed's raw loss;\n"
+                    "▲ half the drop made, ● 98% of it (mean over seeds)")
     _save(figure, path)
 
 

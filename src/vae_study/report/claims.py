@@ -4,7 +4,8 @@ The rule: **each row votes with one measure, the quantity the study's words name
 (the table READINGS, one entry per kind of sentence). Numbers that take out something the study did not (image size,
 what a linear code of the latent's size already gives) or rescale it are *context*: shown with their numbers, never
 voting. Reconstructions are read per pixel, as images beside their originals (the share of each image recovered),
-the loss per image, as its curve: on each other's scale T2 and R5 would flip, which their context shows. The voting measure answers **yes** when its 95% interval over seeds (metrics/summary,
+the loss per image, as its curve: on each other's scale T2 and R5 would flip, which their context shows.
+The voting measure answers **yes** when its 95% interval over seeds (metrics/summary,
 metrics/comparisons.json) lies on the claimed side of its reference (zero for a difference; a stated cut-off for a
 level), **no** when it lies on the other side, **unclear** when it contains the reference. A measure that must clear
 several references at once (a score above each of its baselines; a batch inside a tolerance) is one measure: yes
@@ -304,7 +305,8 @@ CLAIMS = [
     *[Claim(claim_id, "After 10 epochs it looks that the loss function may still be decreasing",
             f"CIFAR-10, 16-D ({label}): last 1,000 batches against the 1,000 before",
             (measure(name, "curve.last_window_change", "below", label="relative change"),), rereads=rereads)
-      for claim_id, label, name, rereads in (("T5", "KL 0", "cifar10_highdim", ""), ("T5a", "KL 1", "cifar10_highdim_kl", HIGHDIM_REREADS["T5a"]))],
+      for claim_id, label, name, rereads in (("T5", "KL 0", "cifar10_highdim", ""),
+                                             ("T5a", "KL 1", "cifar10_highdim_kl", HIGHDIM_REREADS["T5a"]))],
     # The study's literal loss, run as a control: why the pipeline sums the squared error.
     *[Claim(claim_id, "the pixel-wise mean squared error reconstruction loss",
             f"control, not a claim: {dataset} with the study's literal loss (per-pixel mean) collapses the posterior: "

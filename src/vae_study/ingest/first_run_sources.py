@@ -4,7 +4,7 @@ The committed study was made from the local archives (../shared/datasets, CIFAR-
 elsewhere has none, and its first run should still run. scripts/first_run.sh passes the ``-S`` overrides this
 prints to `dvc exp run`, and each fallback is said in one line on stderr.
 
-Usage: python -m vae_study.first_run_sources   (from the project root)
+Usage: python -m vae_study.ingest.first_run_sources   (from the project root)
 """
 
 import sys

@@ -119,11 +119,11 @@ def read_local(path: Path) -> Dataset:
 # A source as nested dicts: folder name -> subtree, file name -> a callable returning its bytes.
 # Archives are read in memory rather than extracted: nothing is ever written outside the
 # project, and unpacking 70,000 small files costs more than reading them.
-Tree = dict
+FileTree = dict  # a folder or archive as nested dicts: folder name -> FileTree, file name -> a callable giving its bytes
 
 
-def _folder_tree(folder: Path) -> Tree:
-    tree: Tree = {}
+def _folder_tree(folder: Path) -> FileTree:
+    tree: FileTree = {}
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
@@ -131,7 +131,7 @@ def _folder_tree(folder: Path) -> Tree:
     return tree
 
 
-def _insert(tree: Tree, archive: Path, name: str, content) -> None:
+def _insert(tree: FileTree, archive: Path, name: str, content) -> None:
     member = PurePosixPath(name)
     if member.is_absolute() or name.startswith(("/", "\\")) or ".." in member.parts:
         raise PipelineError(
@@ -155,8 +155,8 @@ def _refuse_special(archive: Path, name: str) -> None:
     )
 
 
-def _tar_tree(archive: Path) -> Tree:
-    tree: Tree = {}
+def _tar_tree(archive: Path) -> FileTree:
+    tree: FileTree = {}
     try:
         with tarfile.open(archive) as tar:
             for member in tar:
@@ -169,8 +169,8 @@ def _tar_tree(archive: Path) -> Tree:
     return tree
 
 
-def _zip_tree(archive: Path) -> Tree:
-    tree: Tree = {}
+def _zip_tree(archive: Path) -> FileTree:
+    tree: FileTree = {}
     try:
         with zipfile.ZipFile(archive) as zipped:
             for info in zipped.infolist():
@@ -184,7 +184,7 @@ def _zip_tree(archive: Path) -> Tree:
     return tree
 
 
-def _dataset_root(tree: Tree, where: str) -> tuple[Tree, str]:
+def _dataset_root(tree: FileTree, where: str) -> tuple[FileTree, str]:
     """The subtree holding ``train`` and ``test``: the top, or its only folder."""
     if not any(split in tree for split in SPLITS) and len(tree) == 1:
         (name, subtree), = tree.items()
@@ -200,7 +200,7 @@ def _dataset_root(tree: Tree, where: str) -> tuple[Tree, str]:
     return tree, where
 
 
-def _check_layout(tree: Tree, where: str) -> list[str]:
+def _check_layout(tree: FileTree, where: str) -> list[str]:
     """Check every split, class and file name; return the class names in sorted order."""
     classes = {}
     for split in SPLITS:
@@ -228,7 +228,7 @@ def _check_layout(tree: Tree, where: str) -> list[str]:
     return classes["train"]
 
 
-def decode_tree(root: tuple[Tree, str]) -> Dataset:
+def decode_tree(root: tuple[FileTree, str]) -> Dataset:
     """Decode every image of ``train`` and ``test``, labelled by sorted class-folder name."""
     tree, where = root
     class_names = _check_layout(tree, where)

@@ -7,8 +7,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from vae_study.claims import CLAIMS, READINGS, Claim, sentences
-from vae_study.summary import COLLAPSED_BELOW
+from vae_study.report.claims import CLAIMS, READINGS, Claim, sentences
+from vae_study.report.summary import COLLAPSED_BELOW
+
 
 def _number(value: float | None) -> str:
     if value is None:
@@ -201,7 +202,8 @@ def tally_line(verdicts: dict[str, dict]) -> str:
     listed = ", ".join(f"{count} {verdict}" for verdict, count in counts.most_common())
     outside = {kind: ", ".join(f"{claim.id} {verdicts[claim.id]['verdict']}" for claim in CLAIMS if claim.kind == kind)
                for kind in ("background", "control")}
-    return (f"The study's {counts.total()} statements with a row ([each one](claims.md#the-statements)): {listed}. Outside the tally: the background rows "
+    return (f"The study's {counts.total()} statements with a row ([each one](claims.md#the-statements)): {listed}. "
+            f"Outside the tally: the background rows "
             f"({outside['background']}), judged on a stand-in flat network the study never sized, and the controls "
             f"({outside['control']}), which test this pipeline's own loss change and a cause the study does not name.\n")
 
@@ -228,5 +230,5 @@ def paste_tables(page: str, tables: dict[str, str]) -> str:
     for name, table in tables.items():
         marker = re.escape(f"docs/tables/{name}")
         pattern = re.compile(rf"(<!-- begin {marker} -->\n).*?(<!-- end {marker} -->)", re.DOTALL)
-        page = pattern.sub(lambda match: match.group(1) + table + match.group(2), page)
+        page = pattern.sub(lambda match, table=table: match.group(1) + table + match.group(2), page)
     return page

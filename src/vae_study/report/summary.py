@@ -32,11 +32,12 @@ def flatten(metrics: dict, prefix: str = "") -> dict[str, float]:
 BASELINES = ("chance", "majority", "permuted_labels", "pca")
 
 
-def with_gains_over_chance(metrics: dict[str, float]) -> dict[str, float]:
+def with_gains_over_baselines(metrics: dict[str, float]) -> dict[str, float]:
     """Adds ``<score>_over_<baseline>`` = score minus its baseline for every score that has one.
 
     ``x_chance`` / ``x_majority`` are baselines of ``x_accuracy`` (kNN scores) or of ``x`` (class-group mixing);
-    ``x_permuted_labels`` is the baseline of ``x`` (the silhouette).
+    ``x_permuted_labels`` is the baseline of ``x`` (the silhouette); ``x_pca``, of ``x_accuracy`` or ``x``: the same
+    score of a PCA code of the pixels as large as the latent space.
     """
     gains = {}
     for name, level in metrics.items():
@@ -50,15 +51,16 @@ def with_gains_over_chance(metrics: dict[str, float]) -> dict[str, float]:
 
 
 def interval(values: list[float]) -> dict[str, float | None]:
-    """Mean, standard deviation and two-sided 95% t-interval of the mean over seeds (None for one seed), and the
-    smallest and largest seed's value (where the seeds fall, beside the interval of their mean)."""
+    """Mean, standard deviation and two-sided 95% t-interval of the mean over seeds (scipy's one-sample t-test; None
+    for one seed), and the smallest and largest seed's value (where the seeds fall, beside the interval of their mean).
+    """
     values = np.asarray(values, float)
     mean, extremes = float(values.mean()), {"min": float(values.min()), "max": float(values.max())}
     if len(values) < 2:
         return {"mean": mean, "sd": None, "ci95_low": None, "ci95_high": None, **extremes}
     sd = float(values.std(ddof=1))
-    half = float(stats.t.ppf(0.975, len(values) - 1)) * sd / math.sqrt(len(values))
-    return {"mean": mean, "sd": sd, "ci95_low": mean - half, "ci95_high": mean + half, **extremes}
+    low, high = (mean, mean) if sd == 0 else stats.ttest_1samp(values, 0.0).confidence_interval(0.95)
+    return {"mean": mean, "sd": sd, "ci95_low": float(low), "ci95_high": float(high), **extremes}
 
 
 def summarize_runs(runs: dict[int, dict[str, float]]) -> dict:
@@ -83,23 +85,19 @@ def unpaired_differences(first: dict[int, dict[str, float]], second: dict[int, d
     """``second`` minus ``first`` for runs that share nothing but a seed number (two datasets): Welch's interval.
 
     Seeds do not pair an MNIST run with a CIFAR-10 run (they see different data), so the difference of the two
-    means gets Welch's 95% t-interval; ``seeds`` is the smaller of the two run counts.
+    means gets Welch's 95% t-interval (scipy's ``ttest_ind(equal_var=False)``), and ``se`` its standard error;
+    ``seeds`` is the smaller of the two run counts.
     """
     names = sorted(set.intersection(*(set(metrics) for metrics in [*first.values(), *second.values()])))
     result = {"seeds": min(len(first), len(second)), "unpaired": 1}
     for name in names:
         a, b = (np.asarray([metrics[name] for metrics in runs.values()], float) for runs in (first, second))
         mean = float(b.mean() - a.mean())
-        summary = {"mean": mean, "sd": None, "ci95_low": None, "ci95_high": None}
+        summary = {"mean": mean, "se": None, "ci95_low": None, "ci95_high": None}
         if len(a) >= 2 and len(b) >= 2:
-            va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-            se = math.sqrt(va + vb)
-            if se > 0:
-                df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-                half = float(stats.t.ppf(0.975, df)) * se
-            else:
-                half = 0.0
-            summary.update(sd=se, ci95_low=mean - half, ci95_high=mean + half)
+            se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+            low, high = (mean, mean) if se == 0 else stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
+            summary.update(se=se, ci95_low=float(low), ci95_high=float(high))
         result[name] = summary
     return result
 
@@ -188,7 +186,7 @@ def silhouette_scores(test: pd.DataFrame, seed: int) -> dict[str, float]:
     """The silhouette's null for the test latent means, and the silhouette per class.
 
     The null is not 0: each image's nearest other class is a minimum over the classes, so labels permuted at
-    random (seeded by the run's seed) score a little below 0; ``with_gains_over_chance`` subtracts it from
+    random (seeded by the run's seed) score a little below 0; ``with_gains_over_baselines`` subtracts it from
     embed's silhouette. ``classes_with_positive_silhouette`` counts the classes whose images lie, on average,
     nearer their own class than the nearest other one: the silhouette's reading of "distinct".
     """

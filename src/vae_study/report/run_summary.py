@@ -11,10 +11,10 @@ import re
 
 import pandas as pd
 
-from vae_study.dataset_statistics import read_statistics
-from vae_study.loss_kinds import values_summed_per_image
+from vae_study.ingest.dataset_statistics import read_statistics
 from vae_study.paths import evaluation_file, latents_file, run_label, stage_name, training_outputs
-from vae_study.summary import (
+from vae_study.report.loss_kinds import values_summed_per_image
+from vae_study.report.summary import (
     class_scores,
     curve_shape,
     distinct_share,
@@ -24,7 +24,7 @@ from vae_study.summary import (
     silhouette_scores,
     summarize_runs,
     unpaired_differences,
-    with_gains_over_chance,
+    with_gains_over_baselines,
 )
 
 KNN_NAME = re.compile(r"^latent\.knn\d+_")
@@ -44,7 +44,7 @@ def _without_param_values(metrics: dict[str, float]) -> dict[str, float]:
     return {KNN_NAME.sub("latent.knn_", name): value for name, value in metrics.items()}
 
 
-def run_metrics(variant, seed: int, statistics: dict, settings) -> dict[str, float] | None:
+def run_metrics(variant, seed: int, statistics: dict, summarize) -> dict[str, float] | None:
     """All numbers of one run: final training terms, test metrics, kNN gains over chance, per-class scores, loss-curve
     shape. None if the run has not finished (its evaluation or latent table is missing)."""
     outputs = training_outputs(variant.name, seed)
@@ -56,14 +56,14 @@ def run_metrics(variant, seed: int, statistics: dict, settings) -> dict[str, flo
     variances = statistics["variances"]
     curve = curve_shape(batches, values_summed_per_image(variant.reconstruction_loss, statistics["image_values"]),
                         {"variance": variances["train_pooled"], "mean_pixel_variance": variances["train_per_pixel"]},
-                        settings.loss_window, settings.flat_after)
+                        summarize.loss_window, summarize.flat_after)
     uncomputable = [name for name, value in curve.items() if value is None]
     if uncomputable:
         print(f"summarize: warning: {run_label(variant.name, seed)} has {len(batches)} batches, too few for "
-              f"{len(uncomputable)} loss-curve measures (windows of {settings.loss_window} batches, level at batch "
-              f"{settings.flat_after}; curve.{uncomputable[0]} and others); they are left out as not computable", flush=True)
+              f"{len(uncomputable)} loss-curve measures (windows of {summarize.loss_window} batches, level at batch "
+              f"{summarize.flat_after}; curve.{uncomputable[0]} and others); they are left out as not computable", flush=True)
     test = read_latents(latents_file(variant.name, seed))
-    classes = class_scores(test, statistics["train_class_shares"], settings.mixes.get(variant.dataset, {}))
+    classes = class_scores(test, statistics["train_class_shares"], summarize.mixes.get(variant.dataset, {}))
     # R² against the per-pixel mean image (each pixel's own test mean), beside the pooled R² of embed: decoding the
     # mean image scores 0 here, while the pooled R² credits it with the variance between pixels.
     evaluation["test"]["r2_vs_mean_image"] = 1 - evaluation["test"]["mse"] / variances["test_per_pixel"]
@@ -75,7 +75,7 @@ def run_metrics(variant, seed: int, statistics: dict, settings) -> dict[str, flo
     pca_knn = statistics["pca_knn_accuracy"].get(str(variant.latent_dim))
     if pca_knn is not None:  # kNN on a PCA code of the latent's size: a baseline, its gain latent.knn_over_pca
         latent["knn_pca"] = pca_knn
-    return with_gains_over_chance(_without_param_values(flatten(
+    return with_gains_over_baselines(_without_param_values(flatten(
         {"train": train["train"], **evaluation, "curve": curve, "classes": classes,
          "latent": {**evaluation["latent"], **latent}})))
 
@@ -92,20 +92,20 @@ def headline(summary: dict) -> dict:
     return numbers
 
 
-def summarize_study(variants, run_seeds, settings) -> tuple[dict, dict, list[str]]:
-    """Every present run's metrics over seeds per variant, and the comparisons of ``settings.compare``.
+def summarize_study(variants, run_seeds, summarize) -> tuple[dict, dict, list[str]]:
+    """Every present run's metrics over seeds per variant, and the comparisons of ``summarize.compare``.
 
     Returns (summaries by variant, comparisons by label, the embed stages of the missing runs).
     """
     statistics = {dataset: read_statistics(dataset) for dataset in sorted({variant.dataset for variant in variants})}
     runs, missing = {}, []
     for variant in variants:
-        found = {seed: run_metrics(variant, seed, statistics[variant.dataset], settings) for seed in run_seeds}
+        found = {seed: run_metrics(variant, seed, statistics[variant.dataset], summarize) for seed in run_seeds}
         missing += [stage_name("embed", variant.dataset, variant.name, seed) for seed, metrics in found.items() if metrics is None]
         if any(metrics is not None for metrics in found.values()):
             runs[variant.name] = {seed: metrics for seed, metrics in found.items() if metrics is not None}
     comparisons, by_name = {}, {variant.name: variant for variant in variants}
-    for label, pair in settings.compare.items():
+    for label, pair in summarize.compare.items():
         if pair["a"] in runs and pair["b"] in runs:
             across = by_name[pair["a"]].dataset != by_name[pair["b"]].dataset  # seeds pair runs within a dataset only
             difference = unpaired_differences if across else paired_differences
