@@ -5,7 +5,7 @@ metrics/claims.json has, per row, its answer (and a number for it: yes 1, no -1,
 measure's mean and 95% interval, and its context's numbers. metrics/verdicts/<claim>.json holds the verdict alone: those are the
 DVC metrics, so `dvc metrics diff` against an experiment lists exactly the claims whose verdict it flips.
 docs/tables/ has the answers table, tally and the rule's readings (results.md) and the statements, claims, variants and
-figures tables (claims.md).
+figures tables (claims.md), and the list of measures (pipeline.md).
 """
 
 import json
@@ -25,8 +25,9 @@ from vae_study.report.claims_tables import (
     variants_table,
 )
 from vae_study.report.files import VERDICTS_DIR, write_atomically, write_each, write_json
+from vae_study.report.measures import measures_table
 
-PAGES = [TABLES_DIR.parent / "results.md", TABLES_DIR.parent / "claims.md"]  # the pages that show the tables
+PAGES = [TABLES_DIR.parent / name for name in ("results.md", "claims.md", "pipeline.md")]  # the pages that show the tables
 
 
 def main() -> None:
@@ -42,7 +43,7 @@ def main() -> None:
     tables = {"answers.md": answers_table(verdicts), "tally.md": tally_line(verdicts), "readings.md": readings_table(),
               "sentences.md": sentences_table(verdicts), "claims.md": claims_table(verdicts),
               "variants.md": variants_table(sources),
-              "figures.md": figures_table([path.as_posix() for path in PLOTS_DIR.rglob("*.png")])}
+              "figures.md": figures_table([path.as_posix() for path in PLOTS_DIR.rglob("*.png")]), "measures.md": measures_table()}
     for name, table in tables.items():
         write_atomically(TABLES_DIR / name, table)
     for page in PAGES:

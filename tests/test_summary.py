@@ -208,4 +208,5 @@ def test_batch_reaching_finds_where_a_decaying_loss_has_made_its_drop():
     assert batch_reaching(pd.Series(np.full(12000, 5.0)), 0.98, 1000) is None
     assert batch_reaching(loss.iloc[:900], 0.98, 1000) is None
     shape = curve_shape(pd.DataFrame({"step": steps, "loss": loss}), 784, {}, 1000, 4000)
-    assert shape["flat_batch"] > shape["elbow_batch"] and shape["late_sd"] == pytest.approx(shape["late_sd_per_value"] * 784)
+    assert shape["settled_batch"] > shape["flat_batch"] > shape["elbow_batch"]
+    assert shape["late_sd"] == pytest.approx(shape["late_sd_per_value"] * 784)

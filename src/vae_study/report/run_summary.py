@@ -14,6 +14,7 @@ import pandas as pd
 from vae_study.ingest.dataset_statistics import read_statistics
 from vae_study.paths import evaluation_file, latents_file, run_label, stage_name, training_outputs
 from vae_study.report.loss_kinds import values_summed_per_image
+from vae_study.report.measures import Run, check_registered, computed
 from vae_study.report.summary import (
     class_scores,
     curve_shape,
@@ -67,7 +68,6 @@ def run_metrics(variant, seed: int, statistics: dict, summarize) -> dict[str, fl
     # R² against the per-pixel mean image (each pixel's own test mean), beside the pooled R² of embed: decoding the
     # mean image scores 0 here, while the pooled R² credits it with the variance between pixels.
     evaluation["test"]["r2_vs_mean_image"] = 1 - evaluation["test"]["mse"] / variances["test_per_pixel"]
-    evaluation["test"]["squared_error_per_image"] = evaluation["test"]["mse"] * statistics["image_values"]  # the loss's scale
     pca_r2 = statistics["pca_r2_vs_mean_image"]
     if variant.latent_dim < len(pca_r2):  # the gain over a linear code of the latent's size (PCA fit on the training images)
         evaluation["test"]["r2_over_pca"] = evaluation["test"]["r2_vs_mean_image"] - pca_r2[variant.latent_dim]
@@ -75,9 +75,12 @@ def run_metrics(variant, seed: int, statistics: dict, summarize) -> dict[str, fl
     pca_knn = statistics["pca_knn_accuracy"].get(str(variant.latent_dim))
     if pca_knn is not None:  # kNN on a PCA code of the latent's size: a baseline, its gain latent.knn_over_pca
         latent["knn_pca"] = pca_knn
-    return with_gains_over_baselines(_without_param_values(flatten(
+    metrics = with_gains_over_baselines(_without_param_values(flatten(
         {"train": train["train"], **evaluation, "curve": curve, "classes": classes,
          "latent": {**evaluation["latent"], **latent}})))
+    metrics.update(computed(Run(batches, evaluation, test, statistics, summarize)))
+    check_registered(metrics)
+    return metrics
 
 
 def headline(summary: dict) -> dict:

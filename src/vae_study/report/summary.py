@@ -280,9 +280,9 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[st
     - ``late_sd_per_value``, ``late_sd_over_<name>``: the last window's batch-loss sd per pixel value, and over
       each of ``variances`` (absolute oscillation, beside the scale-free ``late_cv``);
     - ``late_sd``: the last window's batch-loss standard deviation per image, the oscillation as the loss curves plot it;
-    - ``half_batch``, ``elbow_batch``, ``flat_batch`` and ``settled_batch``: the batches at which the smoothed loss
-      has come HALF_SHARE (50%, over HALF_SMOOTHING batches), ELBOW_SHARE (95%), FLAT_SHARE (98%) and SETTLED_SHARE
-      (99%) of the way from its start to its end level (``batch_reaching``);
+    - ``elbow_batch``, ``flat_batch`` and ``settled_batch``: the batches at which the smoothed loss has come
+      ELBOW_SHARE (95%), FLAT_SHARE (98%) and SETTLED_SHARE (99%) of the way from its start to its end level
+      (``batch_reaching``; the half point is registered with its own computation in report/measures.py);
     - ``last_window_change``: relative change from the second-to-last to the last window (negative: still falling);
     - ``late_cv``: standard deviation over mean of the batch losses in the last window (oscillation, scale-free).
 
@@ -303,7 +303,6 @@ def curve_shape(batches: pd.DataFrame, values_per_image: int, variances: dict[st
         "late_sd_per_value": late_sd,
         "flat_batch": batch_reaching(batches["loss"], FLAT_SHARE, window),
         "elbow_batch": batch_reaching(batches["loss"], ELBOW_SHARE, window),
-        "half_batch": batch_reaching(batches["loss"], HALF_SHARE, window, HALF_SMOOTHING),
         "settled_batch": batch_reaching(batches["loss"], SETTLED_SHARE, window),
         **{f"late_sd_over_{name}": None if late_sd is None else late_sd / variance for name, variance in variances.items()},
         "drop_after_half_flat_point_fit": drop_after_fit(batches["loss"], after // 2),
