@@ -35,8 +35,6 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from vae_study.backend import use_backend  # noqa: E402
 
-ARCHIVES = {"mnist": "mnist-png.tar.gz", "cifar10": "cifar10-jpg.tar.gz"}
-
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -46,7 +44,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--max-train", type=int, help="class-stratified cap on training images (default: all)")
     parser.add_argument("--max-test", type=int, help="class-stratified cap on test images (default: all)")
     parser.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets",
-                        help="folder holding mnist-png.tar.gz and cifar10-jpg.tar.gz")
+                        help="folder holding each dataset's archive (the file name of params.yaml's source)")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "gpu_study.json")
     return parser.parse_args(argv)
 
@@ -60,7 +58,7 @@ def load_data(params: dict, names: set[str], folder: Path, max_train: int | None
     data = {}
     for name in sorted(names):
         started = time.perf_counter()
-        raw = read_local(folder / ARCHIVES[name])
+        raw = read_local(folder / Path(dataset_params(params, name).source).name)
         settings = replace(dataset_params(params, name), max_train=max_train, max_test=max_test)
         data[name] = prepare(raw, settings)
         print(f"{name}: {len(data[name].splits['train'])} training images, read in "

@@ -28,9 +28,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from train_speed import IMAGE_SHAPES, epoch_clock, forward_flops, matmul_peak_gflops
+from train_speed import epoch_clock, forward_flops, image_shapes, matmul_peak_gflops
 
-TRAIN_IMAGES = {"mnist": 60_000, "cifar10": 50_000}  # full training splits, as the study trains
+from vae_study.ingest.dataset_statistics import read_statistics
 
 
 def layer_forward_flops(layer) -> int:
@@ -147,8 +147,8 @@ def study_floor(params, peak_gflops: float) -> dict:
     total = 0
     for name in variant_names(params):
         variant = variant_params(params, name)
-        images = TRAIN_IMAGES[variant.dataset] * variant.train.epochs
-        total += images * 3 * forward_flops(variant, IMAGE_SHAPES[variant.dataset])
+        images = read_statistics(variant.dataset)["images"]["train"] * variant.train.epochs  # as the study trains
+        total += images * 3 * forward_flops(variant, image_shapes()[variant.dataset])
     return {"training_tflop": round(total / 1e12, 1), "minutes_at_matmul_peak": round(total / peak_gflops / 1e9 / 60, 1)}
 
 
@@ -180,7 +180,7 @@ def main() -> None:
     use_backend("tensorflow")  # the profile times TensorFlow kernels
     use_onednn(onednn)
     from vae_study.model import build_vae  # imports TensorFlow, so only after use_onednn
-    image_shape = IMAGE_SHAPES[variant.dataset]
+    image_shape = image_shapes()[variant.dataset]
     batch_size = variant.train.batch_size
     peak = matmul_peak_gflops()
     print(f"float32 matmul peak: {peak:.1f} GFLOP/s", flush=True)

@@ -45,7 +45,13 @@ import numpy as np
 from vae_study.backend import BACKENDS, ONEDNN_ENV, use_backend, use_onednn
 from vae_study.params import PRECISIONS
 
-IMAGE_SHAPES = {"mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
+
+def image_shapes() -> dict[str, tuple[int, ...]]:
+    """Each dataset of params.yaml's image shape, from the examples preprocess commits (metrics/datasets/)."""
+    from vae_study.ingest.dataset_statistics import image_shape
+    from vae_study.params import load_params
+
+    return {name: image_shape(name) for name in load_params()["datasets"]}
 
 
 def forward_flops(variant, image_shape) -> int:
@@ -167,7 +173,7 @@ def measure(args: argparse.Namespace) -> float:
     if args.worker == "peak":
         return matmul_peak_gflops()
     variant = variant_params(load_params(), args.variants)
-    data = random_dataset(IMAGE_SHAPES[variant.dataset], args.images)
+    data = random_dataset(image_shapes()[variant.dataset], args.images)
     if args.worker == "plain":
         return plain_speed(variant, data, args.timed_epochs)
     levers = {"precision": args.precision or variant.train.precision,
@@ -263,7 +269,7 @@ def main() -> None:
             pipeline.append(run_worker("pipeline", "pipeline", args, name))
             plain.append(run_worker("plain", "plain", args, name))
         variant = variant_params(load_params(), name)
-        train_flops = 3 * forward_flops(variant, IMAGE_SHAPES[variant.dataset])
+        train_flops = 3 * forward_flops(variant, image_shapes()[variant.dataset])
         rows.append({
             "variant": name,
             "batch_size": variant.train.batch_size,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The five-minute first run: the whole pipeline, every stage, on capped data (5,000 training and 1,000 test
-# images per dataset, one seed, one epoch, four variants), as the named DVC experiment `first-run`
+# images per dataset, one seed, one epoch, each dataset's first two variants: src/vae_study/ingest/first_run.py), as
+# the named DVC experiment `first-run`
 # (or the name given as the first argument). Run it from the project's virtual environment.
 # DVC applies an experiment to the workspace; this script then restores the committed study's files and data/, so
 # the workspace (and the tests, which read it) stays the study's, and the first run lives on as the experiment.
@@ -13,17 +14,14 @@ if [ -n "$(git status --porcelain -- "${results[@]}")" ]; then
     "these paths to the last commit when it ends)" >&2
   exit 2
 fi
-# Without the local archives (a clone elsewhere), each missing dataset comes from TensorFlow Datasets (one line says so).
-read -r -a fallbacks <<< "$(python -m vae_study.ingest.first_run_sources)"
+# The first run's settings for every dataset of params.yaml (capped data, each dataset's first two variants, one seed,
+# one epoch); without the local archives (a clone elsewhere), each missing dataset comes from TensorFlow Datasets (one
+# line says so).
+read -r -a overrides <<< "$(python -m vae_study.ingest.first_run)"
 # TensorFlow's C++ start-up lines, printed by every stage on any CPU-only machine, are dropped; anything else it
 # logs (a real error included) still shows. TF_CPP_MIN_LOG_LEVEL alone cannot: these lines come before it applies.
 tf_noise='^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR|I0000 .*\] (oneDNN custom operations are on|Could not find cuda drivers|This TensorFlow binary is optimized)|To enable the following instructions:|E0000 .*cuda_platform\.cc:[0-9]+\] failed call to cuInit)'
-dvc exp run --name "$name" --force "${fallbacks[@]}" \
-  -S 'seeds=[0]' -S train.epochs=1 \
-  -S 'study.mnist=[mnist_flat,mnist_simple]' -S 'study.cifar10=[cifar10_simple,cifar10_highdim]' \
-  -S datasets.mnist.max_train=5000 -S datasets.mnist.max_test=1000 \
-  -S datasets.cifar10.max_train=5000 -S datasets.cifar10.max_test=1000 \
-  2> >(grep -v -E "$tf_noise" >&2)
+dvc exp run --name "$name" --force "${overrides[@]}" 2> >(grep -v -E "$tf_noise" >&2)
 git restore -- "${results[@]}"
 # ...and data/ as dvc.lock says: without this the experiment's models and capped datasets stay in the workspace,
 # and the next `dvc repro --allow-missing` would embed the study's runs from first-run's models. The study's models,

@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from vae_study.ingest.dataset_statistics import read_statistics  # noqa: E402
 from vae_study.params import load_params, seeds, study_variants  # noqa: E402
 from vae_study.paths import stage_name, training_outputs  # noqa: E402
 
@@ -46,9 +47,10 @@ def is_heavy(variant) -> bool:
     return max(variant.conv_filters, default=0) >= 128 or max(variant.dense_units) >= 1024
 
 
-def cost(variant) -> tuple:
-    """Sort key, cheapest first: flat networks, then by image size, the heavy ones last."""
-    return is_heavy(variant), bool(variant.conv_filters), variant.dataset != "mnist", variant.latent_dim
+def cost(variant, image_values: dict[str, int]) -> tuple:
+    """Sort key, cheapest first: flat networks, then by image size (values per image, from metrics/datasets), the heavy
+    ones last."""
+    return is_heavy(variant), bool(variant.conv_filters), image_values[variant.dataset], variant.latent_dim
 
 
 def dvc(args: list[str], log: Path | None = None, core: int | None = None) -> subprocess.CompletedProcess:
@@ -144,14 +146,16 @@ def main() -> None:
     parser.add_argument("--hours", type=float, help="start no run after this many hours (a session's end), "
                         "let the running ones finish, then write the reports")
     args = parser.parse_args()
+    os.chdir(ROOT)  # the project's paths (metrics/, data/) are relative to its root
     params = load_params(ROOT / "params.yaml")
     variants = [v for v in study_variants(params) if not args.only or v.name in args.only.split(",")]
-    runs = sorted(((v, seed) for v in variants for seed in seeds(params)), key=lambda run: (cost(run[0]), run[1]))
     logs = ROOT / "logs"
     logs.mkdir(exist_ok=True)
     setup = dvc(["repro", "check", *(f"preprocess@{name}" for name in params["datasets"])], logs / "setup.log")
     if setup.returncode:
         sys.exit(f"check/fetch/preprocess failed, see {logs / 'setup.log'}:\n{setup.stderr}")
+    image_values = {name: read_statistics(name)["image_values"] for name in params["datasets"]}
+    runs = sorted(((v, seed) for v in variants for seed in seeds(params)), key=lambda run: (cost(run[0], image_values), run[1]))
     push = has_remote()
     if push and dvc(["push", *(f"preprocess@{name}" for name in params["datasets"])], logs / "setup.log").returncode:
         sys.exit(f"dvc push of the prepared data failed, see {logs / 'setup.log'}")

@@ -1,6 +1,7 @@
 """Fixtures that generate small image folders and temporary copies of the project."""
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -69,7 +70,8 @@ def dvc(project: Path, *args, check=True, env_update=None):
 def copy_project(project: Path, update=None, variants: dict[str, list[str]] | None = None) -> Path:
     """Copy the pipeline's files into ``project``, edit its params with ``update``, init git and DVC.
 
-    ``variants`` ({dataset: [variant, ...]}) keeps only those variants (params.yaml's variants, study and compare).
+    ``variants`` ({dataset: [variant, ...]}) keeps only those variants (params.yaml's variants, study and compare);
+    a dataset it does not name keeps the first variant of its study list.
     """
     project.mkdir(parents=True)
     for entry in PROJECT_FILES:
@@ -82,6 +84,7 @@ def copy_project(project: Path, update=None, variants: dict[str, list[str]] | No
     if update:
         update(params)
     if variants is not None:
+        variants = {dataset: variants.get(dataset, params["study"][dataset][:1]) for dataset in params["datasets"]}
         kept = [name for names in variants.values() for name in names]
         params["variants"] = {name: params["variants"][name] for name in kept}
         params["summarize"]["compare"] = {
@@ -94,6 +97,19 @@ def copy_project(project: Path, update=None, variants: dict[str, list[str]] | No
     dvc(project, "config", "core.analytics", "false")
     shutil.copytree(PROJECT_ROOT / ".dvc" / "plots", project / ".dvc" / "plots")  # the plot templates dvc.yaml names
     return project
+
+
+def add_dataset(project: Path, name: str, source: Path, like: str = "mnist") -> None:
+    """The README's recipe for a dataset, in a copy of the project: an entry under ``datasets:`` (``like``'s, reading
+    ``source``) and in dvc.yaml a train- and an embed- matrix copied from ``like``'s. Its variants come after it."""
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["datasets"][name] = {**params["datasets"][like], "source": str(source)}
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    pipeline = yaml.safe_load((project / "dvc.yaml").read_text())
+    for stage in ("train", "embed"):
+        copied = json.dumps(pipeline["stages"][f"{stage}-{like}"]).replace(f"study.{like}", f"study.{name}")
+        pipeline["stages"][f"{stage}-{name}"] = json.loads(copied.replace(f"data/prepared/{like}", f"data/prepared/{name}"))
+    (project / "dvc.yaml").write_text(yaml.safe_dump(pipeline, sort_keys=False))
 
 
 @contextmanager
@@ -126,11 +142,11 @@ def make_project(tmp_path):
     return make
 
 
-def tiny_params(params, mnist_source, cifar_source=None, epochs=2):
-    """Point the datasets at generated folders and shrink training to seconds."""
-    params["datasets"]["mnist"]["source"] = str(mnist_source)
-    params["datasets"]["cifar10"]["source"] = str(cifar_source or mnist_source)
-    for dataset in params["datasets"].values():
+def tiny_params(params, *sources, epochs=2):
+    """Point the datasets at generated folders, in params.yaml's order (the last folder for the datasets after it), and
+    shrink training to seconds."""
+    for position, dataset in enumerate(params["datasets"].values()):
+        dataset["source"] = str(sources[min(position, len(sources) - 1)])
         dataset["classes"] = ["a", "b", "c"]  # write_image_folder's classes
     params["evaluate"]["superclasses"] = {}
     params["train"].update(epochs=epochs, batch_size=4)

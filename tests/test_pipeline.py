@@ -7,28 +7,42 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import copy_project, dvc, edited, edited_params, run_command, tiny_params, write_image_folder
+import yaml
+from conftest import add_dataset, copy_project, dvc, edited, edited_params, run_command, tiny_params, write_image_folder
 from PIL import Image
 
 pytestmark = pytest.mark.slow
-VARIANTS = ["mnist_flat", "mnist_simple", "cifar10_simple", "cifar10_highdim", "cifar10_deep"]
+# A third dataset, "letters", added as the README says (params.yaml and dvc.yaml alone), with a 16-D variant.
+DATASET = {"mnist_flat": "mnist", "mnist_simple": "mnist", "cifar10_simple": "cifar10", "cifar10_deep": "cifar10",
+           "letters_highdim": "letters"}
+VARIANTS = list(DATASET)
+SHAPES = {"mnist": (16, 16, 1), "cifar10": (17, 18, 3), "letters": (12, 10, 1)}
 
 
 @pytest.fixture(scope="module")
 def reproduced(tmp_path_factory):
     """One tiny full run shared by the tests below (each dvc repro costs TensorFlow start-ups)."""
     root = tmp_path_factory.mktemp("e2e")
-    write_image_folder(root / "gray", shape=(16, 16, 1), per_class=6)
-    write_image_folder(root / "rgb", shape=(17, 18, 3), per_class=6, seed=1)
+    for dataset, shape in SHAPES.items():
+        write_image_folder(root / dataset, shape=shape, per_class=6, seed=len(dataset))
 
     def update(params):
-        tiny_params(params, root / "gray", root / "rgb")
+        tiny_params(params, root / "mnist", root / "cifar10")
         params["evaluate"]["superclasses"] = {"cifar10": {"ab": ["a", "b"], "c": ["c"]}}
         params["evaluate"]["knn_neighbors"] = 3
         params["seeds"] = [0, 1]
 
-    # cifar10_highdim_kl left out: it differs from cifar10_highdim by its KL weight alone, and each run costs start-ups
-    project = copy_project(root / "project", update, variants={"mnist": VARIANTS[:2], "cifar10": VARIANTS[2:]})
+    def letters_variant(params):
+        params["variants"]["letters_highdim"] = {**params["variants"]["mnist_simple"], "dataset": "letters", "latent_dim": 16}
+        params["study"]["letters"] = ["letters_highdim"]
+
+    # cifar10_highdim(_kl) left out: letters_highdim covers a 16-D latent, and each run costs start-ups
+    project = copy_project(root / "project", update, variants={name: [v for v in VARIANTS if DATASET[v] == name]
+                                                               for name in ("mnist", "cifar10")})
+    add_dataset(project, "letters", root / "letters")
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    letters_variant(params)
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     result = dvc(project, "repro")
     return project, root, result
 
@@ -52,10 +66,10 @@ def test_repro_writes_every_output(reproduced):
             assert (test_table["knn_class"] == test_table["knn_label"].map(dict(enumerate("abc")))).all()
             assert np.mean(test_table["knn_label"] == test_table["label"]) == pytest.approx(evaluation["latent"]["knn3_accuracy"])
             with np.load(project / "metrics" / "figures" / f"{run}.npz") as arrays:
-                shape = (16, 16, 1) if name.startswith("mnist") else (17, 18, 3)
+                shape = SHAPES[DATASET[name]]
                 assert arrays["originals"].shape == arrays["reconstructions"].shape == (3, *shape)
                 assert arrays["samples"].shape == (4, *shape) and arrays["samples"].dtype == np.uint8
-                assert ("manifold" in arrays) == (name != "cifar10_highdim")
+                assert ("manifold" in arrays) == (name != "letters_highdim")
                 np.testing.assert_allclose(arrays["train_class_shares"], [1 / 3] * 3)
         first, second = (pd.read_csv(project / "metrics" / "history" / name / f"seed-{seed}" / "batches.csv") for seed in (0, 1))
         assert not np.allclose(first["loss"], second["loss"]), f"{name}: seeds 0 and 1 trained alike"
@@ -63,9 +77,16 @@ def test_repro_writes_every_output(reproduced):
             pixels = np.asarray(Image.open(project / "plots" / figure).convert("L"), float)
             assert pixels.std() > 5, f"{figure} looks blank"
     assert (project / "plots" / "manifold" / "mnist_simple.png").exists()
-    assert not (project / "plots" / "manifold" / "cifar10_highdim.png").exists()
-    for figure in ("loss_curves.png", "reconstructions/mnist.png", "reconstructions/cifar10.png"):
+    assert not (project / "plots" / "manifold" / "letters_highdim.png").exists()  # no 2-D grid to decode
+    for figure in ("loss_curves.png", "examples.png", *(f"reconstructions/{dataset}.png" for dataset in SHAPES)):
         assert (project / "plots" / figure).stat().st_size > 10_000
+    for dataset, shape in SHAPES.items():
+        with np.load(project / "metrics" / "datasets" / f"{dataset}-examples.npz") as examples:
+            assert examples["images"].shape == (4 * 3, *shape)  # four training images of each class
+        assert json.loads((project / "metrics" / "datasets" / f"{dataset}.json").read_text())["image_values"] == np.prod(shape)
+    for name in VARIANTS:  # the interactive latent charts' data: every test image of the tiny test split, no name needed
+        points = pd.read_csv(project / "plots" / "latent_points" / f"{name}.csv")
+        assert list(points.columns) == ["x", "y", "class", "image"] and len(points) == 9
     curves = pd.read_csv(project / "plots" / "loss_curves.csv")  # the interactive chart's data: every variant, long format
     assert sorted(curves["variant"].unique()) == sorted(VARIANTS) and (curves["seeds"] == 2).all()
 
@@ -168,8 +189,7 @@ def test_one_more_seed_adds_only_its_runs(reproduced):
     project, _, _ = reproduced
     with edited_params(project, lambda params: params.update(seeds=[0, 1, 2])):
         changed = _changed_stages(project)
-    new_runs = {f"{stage}-{'mnist' if name.startswith('mnist') else 'cifar10'}@{name}-2"
-                for name in VARIANTS for stage in ("train", "embed")}
+    new_runs = {f"{stage}-{DATASET[name]}@{name}-2" for name in VARIANTS for stage in ("train", "embed")}
     assert changed == new_runs | {"check", "summarize", "plot"}
 
 
@@ -177,7 +197,7 @@ def test_changed_source_content_reruns_only_its_fetch(reproduced):
     project, root, _ = reproduced
     black = io.BytesIO()
     Image.fromarray(np.zeros((16, 16), np.uint8)).save(black, format="png")
-    with edited(root / "gray" / "train" / "a" / "000.png", black.getvalue()):
+    with edited(root / "mnist" / "train" / "a" / "000.png", black.getvalue()):
         assert _changed_stages(project) == {"fetch@mnist"}
     assert _changed_stages(project) == set()
 

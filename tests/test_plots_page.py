@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -21,6 +22,8 @@ LIBRARIES = {"vega": "vega/build/vega.js", "vega-lite": "vega-lite/build/vega-li
 CHROMIUM = shutil.which("chromium")
 # .ci/run installs Chromium and the npm packages and sets this, so that in CI a missing browser fails instead of skipping
 REQUIRED = os.environ.get("VAE_STUDY_REQUIRE_BROWSER") == "1"
+# A folder to save the pages' screenshots in, for a person to look at (a second browser start each: off by default)
+SCREENSHOTS = os.environ.get("VAE_STUDY_SCREENSHOTS")
 missing = [what for what, present in (("chromium", CHROMIUM), ("tests/browser/node_modules (npm ci)", VEGA.exists())) if not present]
 pytestmark = pytest.mark.skipif(bool(missing) and not REQUIRED, reason=f"not installed: {', '.join(missing)}")
 
@@ -50,8 +53,8 @@ window.addEventListener("load", () => setTimeout(() => {
 </script>"""
 
 
-def _open_in_chromium(page_dir, screenshot=None) -> dict:
-    """Load ``page_dir``/index.html with local vega, return what the probe saw (and save a screenshot)."""
+def _open_in_chromium(page_dir, name: str) -> dict:
+    """Load ``page_dir``/index.html with local vega, return what the probe saw (and save ``name``.png in SCREENSHOTS)."""
     page = page_dir / "index.html"
     html = page.read_text()
     for name, path in LIBRARIES.items():
@@ -62,8 +65,10 @@ def _open_in_chromium(page_dir, screenshot=None) -> dict:
     command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
                "--virtual-time-budget=20000", "--window-size=1500,900"]
     dom = subprocess.run([*command, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120, check=True).stdout
-    if screenshot:
-        subprocess.run([*command, f"--screenshot={screenshot}", page.as_uri()], capture_output=True, timeout=120, check=True)
+    if SCREENSHOTS:
+        screenshot = Path(SCREENSHOTS) / f"{name}.png"
+        subprocess.run([*command, f"--screenshot={screenshot}", "--window-size=1500,2400", page.as_uri()],
+                       capture_output=True, timeout=120, check=True)
     found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
     assert found, "the page never finished loading (no probe output)"
     return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
@@ -87,20 +92,19 @@ def _latent_charts_are_drawn(seen: dict, revisions: list[str]) -> None:
 def test_plots_show_draws_one_named_colour_per_variant(tmp_path):
     output = tmp_path / "show"
     dvc(PROJECT_ROOT, "plots", "show", "-o", str(output))  # as a user types it: every plot dvc.yaml declares
-    seen = _open_in_chromium(output, tmp_path / "show.png")
+    seen = _open_in_chromium(output, "show")
     variants = sorted(pd.read_csv(PROJECT_ROOT / "plots" / "loss_curves.csv")["variant"].unique())
     assert seen["errors"] == [] and seen["charts"] == seen["drawn"] == 1 + len(seen["latent"])
     assert set(variants) <= set(seen["legend"]), f"legend lacks variants (cut or missing): {seen['legend']}"
     _latent_charts_are_drawn(seen, ["workspace"])
     size = (output / "index.html").stat().st_size
     assert size < 6e6, f"the page is {size / 1e6:.1f} MB"
-    print(f"screenshot: {tmp_path / 'show.png'}")
 
 
 def test_plots_diff_tells_the_revisions_apart(tmp_path):
     output = tmp_path / "diff"
     dvc(PROJECT_ROOT, "plots", "diff", "HEAD", "-o", str(output))
-    seen = _open_in_chromium(output, tmp_path / "diff.png")
+    seen = _open_in_chromium(output, "diff")
     assert seen["errors"] == [] and seen["charts"] == seen["drawn"] == 1 + len(seen["latent"])
     assert {"HEAD", "workspace"} <= set(seen["legend"])
     _latent_charts_are_drawn(seen, ["HEAD", "workspace"])

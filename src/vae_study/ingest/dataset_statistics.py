@@ -33,11 +33,12 @@ def examples_file(dataset: str) -> Path:
 
 
 def example_images(data: Dataset, per_class: int = EXAMPLES_PER_CLASS, seed: int = 0) -> dict[str, np.ndarray]:
-    """A seeded sample of ``per_class`` training images of every class (uint8, in class order) and their labels:
+    """A seeded sample of ``per_class`` training images of every class (all of a smaller one; uint8, in class order) and
+    their labels:
     the study's Figure 1, small enough to commit, so plot draws it without the prepared data."""
     train, rng = data.splits["train"], np.random.default_rng(seed)
-    chosen = np.concatenate([np.sort(rng.choice(np.flatnonzero(train.labels == label), per_class, replace=False))
-                             for label in range(len(data.class_names))])
+    members = [np.flatnonzero(train.labels == label) for label in range(len(data.class_names))]
+    chosen = np.concatenate([np.sort(rng.choice(found, min(per_class, len(found)), replace=False)) for found in members])
     return {"images": train.images[chosen], "labels": train.labels[chosen], "class_names": np.array(data.class_names)}
 
 
@@ -93,6 +94,15 @@ def pca_knn_accuracy(pca, flat_train: np.ndarray, train_labels, flat_test: np.nd
     train_code, test_code = pca.transform(flat_train), pca.transform(flat_test)
     return {str(size): knn_accuracy(train_code[:, :size], train_labels, test_code[:, :size], test_labels, neighbors)
             for size in PCA_KNN_SIZES if size <= pca.n_components_}
+
+
+def image_shape(dataset: str) -> tuple[int, ...]:
+    """A dataset's image shape (height, width, channels), from the example images preprocess commits."""
+    path = examples_file(dataset)
+    if not path.exists():
+        raise PipelineError(f"{path} is missing; run dvc repro preprocess@{dataset} (it writes it, and it is committed)")
+    with np.load(path) as examples:
+        return tuple(int(size) for size in examples["images"].shape[1:])
 
 
 def read_statistics(dataset: str) -> dict:

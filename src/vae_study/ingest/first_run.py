@@ -1,0 +1,47 @@
+"""The five-minute first run's settings, for every dataset of params.yaml: capped data (FIRST_RUN_TRAIN training and
+FIRST_RUN_TEST test images), the first FIRST_RUN_VARIANTS variants of each dataset's study list, one seed, one epoch,
+and each dataset from TensorFlow Datasets where its local source is not there (said in one line on stderr: the
+committed study was made from the local archives, ../shared/datasets, CIFAR-10 as JPEG quality 75).
+
+scripts/first_run.sh passes the ``-S`` overrides this prints to `dvc exp run`.
+
+Usage: python -m vae_study.ingest.first_run   (from the project root)
+"""
+
+import sys
+from pathlib import Path
+
+from vae_study.params import dataset_params, load_params
+
+FIRST_RUN_TRAIN, FIRST_RUN_TEST, FIRST_RUN_VARIANTS = 5000, 1000, 2
+
+
+def tfds_fallbacks(params: dict, project_root: Path) -> dict[str, str]:
+    """{dataset: its missing local source} for every dataset whose local source does not exist."""
+    missing = {}
+    for name in params["datasets"]:
+        dataset = dataset_params(params, name)
+        if not dataset.is_tfds and not (project_root / dataset.source).exists():
+            missing[name] = dataset.source
+    return missing
+
+
+def first_run_overrides(params: dict, project_root: Path) -> list[str]:
+    """`dvc exp run` ``-S`` overrides, one string each, that make the first run of ``params``."""
+    overrides = ["seeds=[0]", "train.epochs=1"]
+    for name in params["datasets"]:
+        overrides += [f"datasets.{name}.max_train={FIRST_RUN_TRAIN}", f"datasets.{name}.max_test={FIRST_RUN_TEST}",
+                      f"study.{name}=[{','.join(params['study'][name][:FIRST_RUN_VARIANTS])}]"]
+    return overrides + [f"datasets.{name}.source=tfds" for name in tfds_fallbacks(params, project_root)]
+
+
+def main() -> None:
+    params = load_params()
+    for name, source in tfds_fallbacks(params, Path.cwd()).items():
+        print(f"first_run: {source} is not there; {name} comes from TensorFlow Datasets instead (a download; the "
+              f"committed study used the local archive)", file=sys.stderr)
+    print(" ".join(f"-S {override}" for override in first_run_overrides(params, Path.cwd())))
+
+
+if __name__ == "__main__":
+    main()

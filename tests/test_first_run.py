@@ -1,0 +1,46 @@
+"""The first run's settings come from params.yaml: every dataset capped, its first variants, and the local archive
+when it is there, TensorFlow Datasets when it is not."""
+
+import copy
+import subprocess
+import sys
+
+import yaml
+from conftest import PROJECT_ROOT
+
+from vae_study.ingest.first_run import first_run_overrides, tfds_fallbacks
+
+PARAMS = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
+
+
+def test_a_missing_local_source_falls_back_to_tfds_and_a_present_one_stays(tmp_path):
+    (tmp_path / "mnist.tar.gz").write_bytes(b"")
+    params = copy.deepcopy(PARAMS)
+    params["datasets"]["mnist"]["source"] = "mnist.tar.gz"
+    params["datasets"]["cifar10"]["source"] = "elsewhere/cifar10.tar.gz"
+    assert tfds_fallbacks(params, tmp_path) == {"cifar10": "elsewhere/cifar10.tar.gz"}
+    params["datasets"]["cifar10"]["source"] = "tfds"
+    assert tfds_fallbacks(params, tmp_path) == {}
+
+
+def test_every_dataset_of_params_is_capped_and_runs_its_first_variants(tmp_path):
+    params = copy.deepcopy(PARAMS)
+    params["datasets"]["letters"] = {**params["datasets"]["mnist"], "source": "tfds"}
+    params["study"]["letters"] = ["letters_a", "letters_b", "letters_c"]
+    overrides = first_run_overrides(params, tmp_path)
+    assert overrides[:2] == ["seeds=[0]", "train.epochs=1"]
+    for name in ("mnist", "cifar10", "letters"):
+        first = params["study"][name][:2]
+        assert [f"datasets.{name}.max_train=5000", f"datasets.{name}.max_test=1000", f"study.{name}=[{','.join(first)}]"] == [
+            override for override in overrides if override.startswith((f"datasets.{name}.max", f"study.{name}="))]
+    assert overrides[-2:] == ["datasets.mnist.source=tfds", "datasets.cifar10.source=tfds"]  # no archives beside tmp_path
+
+
+def test_the_script_prints_the_overrides_and_says_why(tmp_path):
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(PARAMS, sort_keys=False))  # sources ../shared/... not beside tmp_path
+    result = subprocess.run([sys.executable, "-m", "vae_study.ingest.first_run"], cwd=tmp_path, capture_output=True,
+                            text=True, check=True)
+    printed = result.stdout.split()
+    assert printed[::2] == ["-S"] * (len(printed) // 2)
+    assert printed[1::2] == first_run_overrides(PARAMS, tmp_path)
+    assert result.stderr.count("comes from TensorFlow Datasets instead") == 2
