@@ -6,6 +6,7 @@ the same seed of two variants of one dataset sees the same batch order.
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,9 @@ def interval(values: list[float]) -> dict[str, float | None]:
     if len(values) < 2:
         return {"mean": mean, "sd": None, "ci95_low": None, "ci95_high": None, **extremes}
     sd = float(values.std(ddof=1))
-    low, high = (mean, mean) if sd == 0 else stats.ttest_1samp(values, 0.0).confidence_interval(0.95)
+    with warnings.catch_warnings():  # seeds equal but for float rounding: scipy warns, its interval is still right
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low, high = (mean, mean) if sd == 0 else stats.ttest_1samp(values, 0.0).confidence_interval(0.95)
     return {"mean": mean, "sd": sd, "ci95_low": float(low), "ci95_high": float(high), **extremes}
 
 
@@ -96,7 +99,9 @@ def unpaired_differences(first: dict[int, dict[str, float]], second: dict[int, d
         summary = {"mean": mean, "se": None, "ci95_low": None, "ci95_high": None}
         if len(a) >= 2 and len(b) >= 2:
             se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
-            low, high = (mean, mean) if se == 0 else stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
+            with warnings.catch_warnings():  # as in ``interval``
+                warnings.simplefilter("ignore", RuntimeWarning)
+                low, high = (mean, mean) if se == 0 else stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
             summary.update(se=se, ci95_low=float(low), ci95_high=float(high))
         result[name] = summary
     return result
