@@ -11,7 +11,7 @@ import yaml
 from conftest import add_dataset, copy_project, dvc, edited, edited_params, run_command, tiny_params, write_image_folder
 from PIL import Image
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]  # one worker builds the module's fixture
+pytestmark = pytest.mark.slow
 # A third dataset, "letters", added as the README says (params.yaml and dvc.yaml alone), with a 16-D variant.
 DATASET = {"mnist_flat": "mnist", "mnist_simple": "mnist", "cifar10_simple": "cifar10", "cifar10_deep": "cifar10",
            "letters_highdim": "letters"}

@@ -25,8 +25,7 @@ REQUIRED = os.environ.get("VAE_STUDY_REQUIRE_BROWSER") == "1"
 # A folder to save the pages' screenshots in, for a person to look at (a second browser start each: off by default)
 SCREENSHOTS = os.environ.get("VAE_STUDY_SCREENSHOTS")
 missing = [what for what, present in (("chromium", CHROMIUM), ("tests/browser/node_modules (npm ci)", VEGA.exists())) if not present]
-pytestmark = [pytest.mark.skipif(bool(missing) and not REQUIRED, reason=f"not installed: {', '.join(missing)}"),
-              pytest.mark.xdist_group("browser")]  # two DVC commands on the project, one after the other
+pytestmark = pytest.mark.skipif(bool(missing) and not REQUIRED, reason=f"not installed: {', '.join(missing)}")
 
 # Runs before DVC's own script: records any script error, then, once vega has drawn, the legend's labels.
 PROBE = """<script>

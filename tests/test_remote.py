@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT_ROOT, copy_project, dvc, run_command, tiny_params, write_image_folder
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("remote")]  # one worker builds the module's fixture
+pytestmark = pytest.mark.slow
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
 CHANGE = "variants.mnist_flat.kl_weight=0.5"
 CHANGED_RUN = {"check", "train-mnist@mnist_flat-0", "embed-mnist@mnist_flat-0", "summarize", "plot", "claims"}

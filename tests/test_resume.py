@@ -24,7 +24,7 @@ from toy_training import outputs_in, stop_at_epoch, toy_data, toy_variant
 
 from vae_study.training import train_variant
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("resume")]  # one worker builds the module's fixture
+pytestmark = pytest.mark.slow
 
 KILL_HOOKS = Path(__file__).with_name("kill_hooks")
 STAGE = "train-mnist@mnist_simple-0"
