@@ -53,8 +53,8 @@ window.addEventListener("load", () => setTimeout(() => {
 </script>"""
 
 
-def _open_in_chromium(page_dir, name: str) -> dict:
-    """Load ``page_dir``/index.html with local vega, return what the probe saw (and save ``name``.png in SCREENSHOTS)."""
+def _open_in_chromium(page_dir, label: str) -> dict:
+    """Load ``page_dir``/index.html with local vega, return what the probe saw (and save ``label``.png in SCREENSHOTS)."""
     page = page_dir / "index.html"
     html = page.read_text()
     for name, path in LIBRARIES.items():
@@ -66,9 +66,9 @@ def _open_in_chromium(page_dir, name: str) -> dict:
                "--virtual-time-budget=20000", "--window-size=1500,900"]
     dom = subprocess.run([*command, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120, check=True).stdout
     if SCREENSHOTS:
-        screenshot = Path(SCREENSHOTS) / f"{name}.png"
-        subprocess.run([*command, f"--screenshot={screenshot}", "--window-size=1500,2400", page.as_uri()],
-                       capture_output=True, timeout=120, check=True)
+        screenshot = Path(SCREENSHOTS) / f"{label}.png"
+        taller = [flag for flag in command if not flag.startswith("--window-size")] + ["--window-size=1500,2400"]
+        subprocess.run([*taller, f"--screenshot={screenshot}", page.as_uri()], capture_output=True, timeout=120, check=True)
     found = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
     assert found, "the page never finished loading (no probe output)"
     return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
