@@ -31,7 +31,7 @@ def _reference_text(claim: Claim) -> str:
     return " and ".join(dict.fromkeys(sides))
 
 
-def _vote_text(claim: Claim, result: dict) -> str:
+def _vote_text(result: dict) -> str:
     """The voting measure as ``label: mean [low, high]`` (one entry, however many references it clears)."""
     labels: dict[str, list[str]] = {}  # a score whose baselines coincide (balanced classes) shows its number once
     for judged in result["vote"].values():
@@ -39,7 +39,7 @@ def _vote_text(claim: Claim, result: dict) -> str:
     return "; ".join(f"{' and '.join(names)}: {number}" for number, names in labels.items())
 
 
-def _context_text(claim: Claim, result: dict) -> str:
+def _context_text(result: dict) -> str:
     return "<br>".join(f"{judged['label']}: {interval_text(judged)}" for judged in result.get("context", {}).values())
 
 
@@ -53,8 +53,8 @@ def claims_table(verdicts: dict[str, dict]) -> str:
         reading += "".join(f"; {note}" for note in claim.notes)
         sources = ", ".join(sorted({f"`{m.source}`" for m in claim.vote}))
         kind = "" if claim.kind == "claim" else f" ({claim.kind}, outside the tally)"
-        lines.append(f"| {claim.id}{kind} | \"{claim.quote}\" | {reading} ({sources}) | {_vote_text(claim, result)} | "
-                     f"{_reference_text(claim)} | **{result['verdict']}** | {_context_text(claim, result)} |")
+        lines.append(f"| {claim.id}{kind} | \"{claim.quote}\" | {reading} ({sources}) | {_vote_text(result)} | "
+                     f"{_reference_text(claim)} | **{result['verdict']}** | {_context_text(result)} |")
     return "\n".join(lines) + "\n"
 
 
