@@ -77,7 +77,9 @@ def main() -> None:
                     if examples_file(dataset).exists()}
         if examples:
             plot_examples(examples, output / "examples.png")
-        missing += [f"preprocess@{dataset}" for dataset in classes if dataset not in examples]
+        no_examples = [f"preprocess@{dataset}" for dataset in classes if dataset not in examples]
+        if no_examples:
+            print(f"plot: example images missing, Figure 1 left out: dvc repro {' '.join(no_examples)} makes them", flush=True)
         for variant in variants:
             class_names = classes[variant.dataset]
             runs = [seed for seed in run_seeds if training_outputs(variant.name, seed).batches.exists()]

@@ -65,12 +65,10 @@ def test_context_shows_numbers_without_a_verdict_and_only_the_study_s_sentences_
     assert result["verdict"] == "yes" and result["verdict_code"] == 1
     assert result["context"]["v: down"] == {"label": "w", "seeds": 3, "mean": -0.2, "ci95_low": -0.3, "ci95_high": -0.1}
     assert not VERDICT_WORDS_RE.search(json.dumps(result["context"]))
-    from vae_study.report import claims
-
-    background = next(claim for claim in CLAIMS if claim.kind == "background")
-    rows = {claim.id: {"verdict": "no"} for claim in CLAIMS}
-    rows[background.id] = {"verdict": "yes"}
-    assert tally(rows) == {"no": len(claims.sentences(rows))}, "background and control rows stay out of the tally"
+    rows = {claim.id: {"verdict": "yes" if claim.kind != "claim" else "no"} for claim in CLAIMS}
+    statements = {claim.quote for claim in CLAIMS if claim.kind == "claim"}
+    assert {claim.kind for claim in CLAIMS} == {"claim", "background", "control"}
+    assert tally(rows) == {"no": len(statements)}, "background and control rows stay out of the tally"
 
 
 def test_rows_of_one_sentence_agree_or_the_sentence_depends():

@@ -36,6 +36,17 @@ def test_every_dataset_of_params_is_capped_and_runs_its_first_variants(tmp_path)
     assert overrides[-2:] == ["datasets.mnist.source=tfds", "datasets.cifar10.source=tfds"]  # no archives beside tmp_path
 
 
+def test_a_dataset_smaller_than_the_caps_runs_whole(tmp_path):
+    """A cap above a split's size is refused by preprocess: the first run caps at the size preprocess recorded."""
+    params = copy.deepcopy(PARAMS)
+    params["datasets"]["letters"] = {**params["datasets"]["mnist"], "source": "tfds"}
+    params["study"]["letters"] = ["letters_a"]
+    (tmp_path / "metrics" / "datasets").mkdir(parents=True)
+    (tmp_path / "metrics" / "datasets" / "letters.json").write_text('{"images": {"train": 300, "test": 2000}}')
+    overrides = first_run_overrides(params, tmp_path)
+    assert {"datasets.letters.max_train=300", "datasets.letters.max_test=1000", "datasets.mnist.max_train=5000"} <= set(overrides)
+
+
 def test_the_script_prints_the_overrides_and_says_why(tmp_path):
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(PARAMS, sort_keys=False))  # sources ../shared/... not beside tmp_path
     result = subprocess.run([sys.executable, "-m", "vae_study.ingest.first_run"], cwd=tmp_path, capture_output=True,

@@ -50,7 +50,7 @@ def test_summarize_stops_on_an_undeclared_measure_and_computes_declared_ones():
     steps = np.arange(3000)
     loss = 10 + 100 * np.exp(-steps / 200)
     halfway = (loss[:10].mean() + loss[-500:].mean()) / 2  # from the first 10 batches' mean to the last 500's
-    run = Run(pd.DataFrame({"step": steps, "loss": loss}), {"test": {"mse": 0.05}}, pd.DataFrame(), {"image_values": 784},
+    run = Run(pd.DataFrame({"step": steps, "loss": loss}), {"test": {"mse": 0.05}}, {"image_values": 784},
               SimpleNamespace(loss_window=500))
     assert computed(run) == {"test.squared_error_per_image": pytest.approx(0.05 * 784),
                              "curve.half_batch": pytest.approx(-200 * np.log((halfway - 10) / 100), abs=1.5)}

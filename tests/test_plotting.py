@@ -29,7 +29,15 @@ def test_the_latent_sample_keeps_each_class_s_share_in_random_order():
 
 def test_a_larger_latent_space_is_shown_on_its_first_two_principal_components():
     table = _latent_table([50, 50], 16)
+    table["mean_5"] *= 30  # one dimension carries nearly all the variance: the first component follows it
     points, names = project_to_2d(table)
     assert points.shape == (100, 2) and names[0].startswith("PC 1") and names[1].startswith("PC 2")
-    assert np.var(points[:, 0]) >= np.var(points[:, 1])
+    assert abs(np.corrcoef(points[:, 0], table["mean_5"])[0, 1]) > 0.99
     assert project_to_2d(table[["label", "class", "mean_0", "mean_1"]])[1] == ("z[0]", "z[1]")
+    one_d, axes = project_to_2d(table[["label", "class", "mean_0"]])  # 1-D: the class against z[0], jittered
+    assert axes == ("z[0]", "class") and np.all(np.abs(one_d[:, 1] - table["label"]) <= 0.3)
+
+
+def test_a_class_smaller_than_its_share_still_shows():
+    points = latent_points_table(_latent_table([995, 5], 2), points=100)
+    assert points["class"].value_counts().to_dict() == {"c0": 100, "c1": 1}

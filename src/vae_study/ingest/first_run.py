@@ -8,9 +8,11 @@ scripts/first_run.sh passes the ``-S`` overrides this prints to `dvc exp run`.
 Usage: python -m vae_study.ingest.first_run   (from the project root)
 """
 
+import json
 import sys
 from pathlib import Path
 
+from vae_study.ingest.dataset_statistics import statistics_file
 from vae_study.params import dataset_params, load_params
 
 FIRST_RUN_TRAIN, FIRST_RUN_TEST, FIRST_RUN_VARIANTS = 5000, 1000, 2
@@ -26,11 +28,19 @@ def tfds_fallbacks(params: dict, project_root: Path) -> dict[str, str]:
     return missing
 
 
+def _images(project_root: Path, dataset: str) -> dict[str, int]:
+    """The dataset's split sizes as preprocess last recorded them (metrics/datasets/), or {} before its first run."""
+    path = project_root / statistics_file(dataset)
+    return json.loads(path.read_text())["images"] if path.exists() else {}
+
+
 def first_run_overrides(params: dict, project_root: Path) -> list[str]:
     """`dvc exp run` ``-S`` overrides, one string each, that make the first run of ``params``."""
     overrides = ["seeds=[0]", "train.epochs=1"]
     for name in params["datasets"]:
-        overrides += [f"datasets.{name}.max_train={FIRST_RUN_TRAIN}", f"datasets.{name}.max_test={FIRST_RUN_TEST}",
+        images = _images(project_root, name)  # a cap above a split's size is refused: a small dataset runs whole
+        train, test = (min(cap, images.get(split, cap)) for cap, split in ((FIRST_RUN_TRAIN, "train"), (FIRST_RUN_TEST, "test")))
+        overrides += [f"datasets.{name}.max_train={train}", f"datasets.{name}.max_test={test}",
                       f"study.{name}=[{','.join(params['study'][name][:FIRST_RUN_VARIANTS])}]"]
     return overrides + [f"datasets.{name}.source=tfds" for name in tfds_fallbacks(params, project_root)]
 

@@ -1,5 +1,6 @@
-"""The claims as Markdown for a reader: the answers table and tally docs/results.md opens with, and the full claims,
-variants and figures tables of its appendix, docs/claims.md. The claims stage writes them to docs/tables/ and
+"""The claims as Markdown for a reader: the answers table, tally and the rule's readings of docs/results.md; the
+statements, claims, variants and figures tables of its appendix, docs/claims.md (and the measures of pipeline.md,
+report/measures.py). The claims stage writes them to docs/tables/ and
 pastes them into both pages between their markers (``paste_tables``), so the pages cannot drift from the numbers.
 """
 
@@ -7,7 +8,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from vae_study.report.claims import CLAIMS, READINGS, Claim, sentences
+from vae_study.report.claims import CLAIMS, READINGS, Claim, sentences, tally
 from vae_study.report.summary import COLLAPSED_BELOW
 
 
@@ -27,7 +28,7 @@ def interval_text(result: dict) -> str:
 
 
 def _reference_text(claim: Claim) -> str:
-    sides = [f"{'>' if m.side == 'above' else '<'} {_number(m.reference) or '0'}" for m in claim.vote]
+    sides = [f"{'>' if m.side == 'above' else '<'} {_number(m.reference)}" for m in claim.vote]
     return " and ".join(dict.fromkeys(sides))
 
 
@@ -158,13 +159,6 @@ def _fill(note: str, verdicts: dict[str, dict]) -> str:
     return re.sub(r"\{(\w+):([\w.]+)(?::(min|max))?\}", number, note)
 
 
-def _sentence_answer(claim_id: str, verdicts: dict[str, dict]) -> tuple[str, list[str]]:
-    """The answer of the sentence that row ``claim_id`` quotes, and the rows that quote it."""
-    quote = next(claim.quote for claim in CLAIMS if claim.id == claim_id)
-    sentence = sentences(verdicts)[quote]
-    return sentence["verdict"], sentence["rows"]
-
-
 def _binding(result: dict) -> dict:
     """The vote entry nearest its reference (of a score over two baselines, the stricter one): the number that decides."""
     def margin(judged):
@@ -179,9 +173,10 @@ def answers_table(verdicts: dict[str, dict]) -> str:
     claims = {claim.id: claim for claim in CLAIMS}
     lines = ["| the study says (in short) | the rerun finds | measured as | mean [95% interval over seeds] | rows |",
              "|---|---|---|---|---|"]
+    answered = sentences(verdicts)
     for words, claim_id, measured, note in ANSWERS:
         claim, result = claims[claim_id], verdicts[claim_id]
-        answer, rows = _sentence_answer(claim_id, verdicts)
+        answer, rows = answered[claim.quote]["verdict"], answered[claim.quote]["rows"]
         if answer == "depends":
             by: dict[str, list[str]] = {}
             for row in rows:
@@ -198,7 +193,7 @@ def answers_table(verdicts: dict[str, dict]) -> str:
 
 def tally_line(verdicts: dict[str, dict]) -> str:
     """The sentences' answers counted, in the one vocabulary, and the rows outside the tally in one line."""
-    counts = Counter(sentence["verdict"] for sentence in sentences(verdicts).values())
+    counts = Counter(tally(verdicts))
     listed = ", ".join(f"{count} {verdict}" for verdict, count in counts.most_common())
     outside = {kind: ", ".join(f"{claim.id} {verdicts[claim.id]['verdict']}" for claim in CLAIMS if claim.kind == kind)
                for kind in ("background", "control")}

@@ -26,11 +26,10 @@ DATASETS = "metrics/datasets/<dataset>.json (preprocess)"
 
 @dataclass(frozen=True)
 class Run:
-    """What a measure may read of one run: its per-batch losses, embed's evaluation, its test latent table, the
-    dataset's statistics, and summarize's params."""
+    """What a measure may read of one run: its per-batch losses, embed's evaluation, the dataset's statistics, and
+    summarize's params."""
     batches: pd.DataFrame
     evaluation: dict
-    test: pd.DataFrame
     statistics: dict
     summarize: object
 

@@ -1,4 +1,5 @@
-"""The study's figures: latent spaces, kNN confusion, loss curves, reconstructions, manifolds and prior samples."""
+"""The study's figures (example training images, latent spaces, kNN confusion, loss curves, reconstructions, manifolds
+and prior samples) and the tables `dvc plots show` draws interactively (the loss curves, each variant's latent means)."""
 
 from pathlib import Path
 
@@ -124,9 +125,9 @@ def latent_points_table(table: pd.DataFrame, points: int = LATENT_POINTS, seed: 
     """
     projected, _ = project_to_2d(table)
     rng = np.random.default_rng(seed)
-    share = min(1.0, points / len(table))
-    chosen = np.concatenate([rng.choice(members, round(len(members) * share), replace=False)
-                             for members in table.groupby("class").indices.values()])
+    share = min(1.0, points / max(1, len(table)))
+    chosen = np.concatenate([rng.choice(members, max(1, round(len(members) * share)), replace=False)  # every class shows
+                             for members in table.groupby("class").indices.values()] or [np.array([], int)])
     chosen = rng.permutation(chosen)
     return pd.DataFrame({"x": projected[chosen, 0].round(3), "y": projected[chosen, 1].round(3),
                          "class": table["class"].to_numpy()[chosen], "image": chosen})
@@ -209,7 +210,7 @@ def plot_knn_confusion(table: pd.DataFrame, class_names: list[str], chance: np.n
 def loss_curve_table(histories: dict[str, list[pd.DataFrame]], values_per_image: dict[str, int],
                      window: int = SMOOTHING_WINDOW) -> pd.DataFrame:
     """The interactive loss chart's data (`dvc plots show`), one row per variant and window of batches:
-    the total loss per pixel value (as in plot_loss_curves), averaged over the window (the last one may be short)
+    the total loss per pixel value (the lower row of plot_loss_curves), averaged over the window (the last one may be short)
     and over the seeds.
 
     Long format, one ``variant`` column, so the chart colours by variant and a new variant needs no edit of dvc.yaml.

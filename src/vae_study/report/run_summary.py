@@ -46,8 +46,9 @@ def _without_param_values(metrics: dict[str, float]) -> dict[str, float]:
 
 
 def run_metrics(variant, seed: int, statistics: dict, summarize) -> dict[str, float] | None:
-    """All numbers of one run: final training terms, test metrics, kNN gains over chance, per-class scores, loss-curve
-    shape. None if the run has not finished (its evaluation or latent table is missing)."""
+    """All numbers of one run: final training terms, test metrics, scores over their baselines, per-class scores,
+    loss-curve shape, and the measures report/measures.py computes; each one declared there. None if the run has not
+    finished (its evaluation or latent table is missing)."""
     outputs = training_outputs(variant.name, seed)
     if not (outputs.metrics.exists() and evaluation_file(variant.name, seed).exists() and latents_file(variant.name, seed).exists()):
         return None
@@ -62,7 +63,8 @@ def run_metrics(variant, seed: int, statistics: dict, summarize) -> dict[str, fl
     if uncomputable:
         print(f"summarize: warning: {run_label(variant.name, seed)} has {len(batches)} batches, too few for "
               f"{len(uncomputable)} loss-curve measures (windows of {summarize.loss_window} batches, level at batch "
-              f"{summarize.flat_after}; curve.{uncomputable[0]} and others); they are left out as not computable", flush=True)
+              f"{summarize.flat_after}; curve.{uncomputable[0]}{' and others' if len(uncomputable) > 1 else ''}); they are left "
+              "out as not computable", flush=True)
     test = read_latents(latents_file(variant.name, seed))
     classes = class_scores(test, statistics["train_class_shares"], summarize.mixes.get(variant.dataset, {}))
     # R² against the per-pixel mean image (each pixel's own test mean), beside the pooled R² of embed: decoding the
@@ -78,7 +80,7 @@ def run_metrics(variant, seed: int, statistics: dict, summarize) -> dict[str, fl
     metrics = with_gains_over_baselines(_without_param_values(flatten(
         {"train": train["train"], **evaluation, "curve": curve, "classes": classes,
          "latent": {**evaluation["latent"], **latent}})))
-    metrics.update(computed(Run(batches, evaluation, test, statistics, summarize)))
+    metrics.update(computed(Run(batches, evaluation, statistics, summarize)))
     check_registered(metrics)
     return metrics
 
