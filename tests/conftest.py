@@ -156,3 +156,12 @@ def tiny_params(params, *sources, epochs=2):
     params["summarize"].update(loss_window=2, flat_after=4, mixes={"cifar10": {"a_c": [["a"], ["c"]]}})
     params["plot"].update(manifold_grid=3, samples=4)
     return params
+
+
+# The longest files first, so that pytest-xdist (--dist loadfile) starts them on different workers and shares the
+# rest out around them: the end-to-end run alone takes most of one worker's time.
+LONGEST_FIRST = ("test_pipeline.py", "test_remote.py", "test_backends.py", "test_resume.py")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: LONGEST_FIRST.index(item.path.name) if item.path.name in LONGEST_FIRST else len(LONGEST_FIRST))
