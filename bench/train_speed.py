@@ -29,6 +29,7 @@ Usage: python bench/train_speed.py [--images 5000] [--timed-epochs 1] [--repeats
 """
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -46,6 +47,7 @@ from vae_study.backend import BACKENDS, ONEDNN_ENV, use_backend, use_onednn
 from vae_study.params import PRECISIONS
 
 
+@functools.cache
 def image_shapes() -> dict[str, tuple[int, ...]]:
     """Each dataset of params.yaml's image shape, from the examples preprocess commits (metrics/datasets/)."""
     from vae_study.ingest.dataset_statistics import image_shape
