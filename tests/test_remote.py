@@ -32,7 +32,7 @@ def origin(tmp_path_factory):
         tiny_params(params, root / "gray", root / "rgb")
         params["seeds"] = [0]
 
-    project = copy_project(root / "origin", update, variants={"mnist": ["mnist_flat", "mnist_simple"], "cifar10": ["cifar10_simple"]})
+    project = copy_project(root / "origin", update, variants={"mnist": ["mnist_flat"], "cifar10": ["cifar10_simple"]})
     run_command(["git", "init", "-q", "--bare", str(root / "git-remote.git")], cwd=root)
     run_command(["git", "remote", "add", "origin", str(root / "git-remote.git")], cwd=project)
     dvc(project, "remote", "add", "-d", "storage", str(root / "dvc-remote"))
@@ -56,7 +56,7 @@ def _pulled_clone_reruns_only_the_change(clone: Path) -> str:
     """`dvc pull` leaves `dvc status` clean; then the one-variant experiment runs its stages and no other."""
     dvc(clone, "pull")
     assert json.loads(dvc(clone, "status", "--json").stdout) == {}
-    assert (clone / "data" / "models" / "mnist_simple" / "seed-0.keras").exists()
+    assert (clone / "data" / "models" / "cifar10_simple" / "seed-0.keras").exists()  # a model the change does not retrain
     output = dvc(clone, "exp", "run", "--pull", "--allow-missing", "-S", CHANGE).stdout
     assert set(re.findall(r"Running stage '([^']+)'", output)) == CHANGED_RUN, output
     return output
@@ -118,4 +118,6 @@ def test_round_trip_through_a_webdav_server(origin, webdav_server):
     assert any(path.is_file() for path in (folder / "files").rglob("*"))
     clone = _clone(root, "from-webdav")
     dvc(clone, "remote", "add", "--local", "-d", "webdav", url)
-    _pulled_clone_reruns_only_the_change(clone)
+    dvc(clone, "pull")  # what a rerun after the pull does is the local-directory test's; here, that the pull is whole
+    assert json.loads(dvc(clone, "status", "--json").stdout) == {}
+    assert (clone / "data" / "models" / "cifar10_simple" / "seed-0.keras").exists()

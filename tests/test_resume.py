@@ -95,9 +95,12 @@ def _assert_same_outputs(project: Path, reference: Path) -> None:
     assert not list((project / CHECKPOINTS).glob("*/*")), "checkpoints are removed once the outputs are written"
 
 
+# Killed while training, while writing a checkpoint, and while writing the final model. kill_hooks' "history" point
+# (killed while the per-epoch CSV is written) is left out: like "model", it dies after the last checkpoint, so the rerun
+# takes the same path (resume after epoch 3, rewrite every output).
 @pytest.mark.parametrize(
     "kill_at, resumed_after",
-    [("mid-epoch", 1), ("checkpoint", 1), ("history", 3), ("model", 3)],
+    [("mid-epoch", 1), ("checkpoint", 1), ("model", 3)],
 )
 def test_killed_repro_resumes_to_identical_outputs(prepared, tmp_path, kill_at, resumed_after):
     base, uninterrupted = prepared
