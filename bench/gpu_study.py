@@ -1,7 +1,7 @@
 """The study's training on the JAX backend in one command, for a GPU machine without TensorFlow.
 
 Trains the named variants (default: all of params.yaml) for the named seeds
-through the pipeline's own training code (``vae_study.training.train_variant``:
+through the pipeline's own training code (``vae_study.core.training.train_variant``:
 the same batches, per-batch loss log and checkpoints as ``dvc repro``) on
 whatever device JAX sees, and writes per-run seconds, images/s and final
 losses as JSON. It reads the datasets from local archives (Pillow decodes
@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from vae_study.backend import use_backend  # noqa: E402
+from vae_study.core.backend import use_backend  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -51,9 +51,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def load_data(params: dict, names: set[str], folder: Path, max_train: int | None, max_test: int | None) -> dict:
     """Each named dataset read from its archive and prepared as the preprocess stage would (params' split and seed)."""
+    from vae_study.core.params import dataset_params
     from vae_study.ingest.preprocessing import prepare
     from vae_study.ingest.sources import read_local
-    from vae_study.params import dataset_params
 
     data = {}
     for name in sorted(names):
@@ -72,9 +72,9 @@ def main(argv=None) -> None:
     import jax
     import keras
 
-    from vae_study.params import load_params, variant_names, variant_params
-    from vae_study.paths import TrainingOutputs
-    from vae_study.training import train_variant
+    from vae_study.core.params import load_params, variant_names, variant_params
+    from vae_study.core.paths import TrainingOutputs
+    from vae_study.core.training import train_variant
 
     params = load_params(ROOT / "params.yaml")
     names = args.variants.split(",") if args.variants else variant_names(params)

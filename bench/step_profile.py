@@ -119,8 +119,8 @@ def optimizer_ms(model, repeats: int, steps: int) -> float:
 
 def input_ms(image_shape, batch_size: int, steps: int, repeats: int) -> float:
     """ms per batch of the pipeline's shuffled input stream (NumPy batches), consumed without training."""
-    from vae_study.batching import training_batches
-    from vae_study.datasets import scale_images
+    from vae_study.core.batching import training_batches
+    from vae_study.core.datasets import scale_images
 
     images = scale_images(np.random.default_rng(0).integers(0, 256, (steps * batch_size, *image_shape), dtype=np.uint8))
     return median_ms(lambda: list(training_batches(images, batch_size, seed=0, first_epoch=0, epochs=1)), repeats) / steps
@@ -130,7 +130,7 @@ def fit_ms(variant, image_shape, steps: int, repeats: int, steps_per_execution: 
     """Steady-state ms per step of ``model.fit`` on in-memory arrays: median epoch time after a warm-up epoch."""
     import keras
 
-    from vae_study.model import build_vae
+    from vae_study.core.model import build_vae
 
     keras.utils.set_random_seed(0)
     images = np.random.default_rng(0).random((steps * variant.train.batch_size, *image_shape), dtype=np.float32)
@@ -142,7 +142,7 @@ def fit_ms(variant, image_shape, steps: int, repeats: int, steps_per_execution: 
 
 
 def study_floor(params, peak_gflops: float) -> dict:
-    from vae_study.params import variant_names, variant_params
+    from vae_study.core.params import variant_names, variant_params
 
     total = 0
     for name in variant_names(params):
@@ -165,9 +165,9 @@ def main() -> None:
         if getattr(args, name) < 1:
             parser.error(f"--{name} = {getattr(args, name)}; use an integer >= 1")
 
-    from vae_study.backend import use_backend, use_onednn
-    from vae_study.errors import PipelineError
-    from vae_study.params import load_params, variant_names, variant_params
+    from vae_study.core.backend import use_backend, use_onednn
+    from vae_study.core.errors import PipelineError
+    from vae_study.core.params import load_params, variant_names, variant_params
 
     params = load_params()
     if args.variant not in variant_names(params):
@@ -179,7 +179,7 @@ def main() -> None:
     onednn = variant.train.onednn if args.onednn is None else args.onednn == "on"
     use_backend("tensorflow")  # the profile times TensorFlow kernels
     use_onednn(onednn)
-    from vae_study.model import build_vae  # imports TensorFlow, so only after use_onednn
+    from vae_study.core.model import build_vae  # imports TensorFlow, so only after use_onednn
     image_shape = image_shapes()[variant.dataset]
     batch_size = variant.train.batch_size
     peak = matmul_peak_gflops()

@@ -2,7 +2,7 @@
 
 Prints a table and writes it as JSON. For each variant, on random images of the
 dataset's size at the variant's batch size:
-- pipeline: ``vae_study.training.train_variant`` (seeded NumPy batches, per-batch loss log,
+- pipeline: ``vae_study.core.training.train_variant`` (seeded NumPy batches, per-batch loss log,
   per-epoch checkpoints), timed from the end of its first (warm-up) epoch to the
   end of its last, so start-up and tracing are left out;
 - plain: the same model trained with ``model.fit`` on in-memory NumPy arrays with
@@ -43,15 +43,15 @@ from pathlib import Path
 
 import numpy as np
 
-from vae_study.backend import BACKENDS, ONEDNN_ENV, use_backend, use_onednn
-from vae_study.params import PRECISIONS
+from vae_study.core.backend import BACKENDS, ONEDNN_ENV, use_backend, use_onednn
+from vae_study.core.params import PRECISIONS
 
 
 @functools.cache
 def image_shapes() -> dict[str, tuple[int, ...]]:
     """Each dataset of params.yaml's image shape, from the examples preprocess commits (metrics/datasets/)."""
+    from vae_study.core.params import load_params
     from vae_study.ingest.dataset_statistics import image_shape
-    from vae_study.params import load_params
 
     return {name: image_shape(name) for name in load_params()["datasets"]}
 
@@ -94,7 +94,7 @@ def matmul_peak_gflops(size: int = 2048, repeats: int = 20) -> float:
 
 
 def random_dataset(image_shape, count: int):
-    from vae_study.datasets import Dataset, Split
+    from vae_study.core.datasets import Dataset, Split
 
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (count, *image_shape), dtype=np.uint8)
@@ -124,8 +124,8 @@ def images_per_second(clock, images: int) -> float:
 
 def pipeline_speed(variant, data, timed_epochs: int) -> float:
     """Images/s of ``train_variant`` after its warm-up epoch."""
-    from vae_study.paths import TrainingOutputs
-    from vae_study.training import train_variant
+    from vae_study.core.paths import TrainingOutputs
+    from vae_study.core.training import train_variant
 
     clock = epoch_clock()
     with tempfile.TemporaryDirectory() as scratch:
@@ -139,7 +139,7 @@ def plain_speed(variant, data, timed_epochs: int) -> float:
     """The reference: the same model, ``fit`` on NumPy arrays with default settings, timed the same way."""
     import keras
 
-    from vae_study.model import build_vae
+    from vae_study.core.model import build_vae
 
     keras.utils.set_random_seed(0)
     images = data.splits["train"].images.astype("float32") / 255.0
@@ -157,7 +157,7 @@ def summary(values: list[float], digits: int = 1) -> dict:
 
 def measure(args: argparse.Namespace) -> float:
     """One measurement, in this (fresh) process: ``args.worker`` is pipeline, plain or peak."""
-    from vae_study.params import load_params, variant_params
+    from vae_study.core.params import load_params, variant_params
 
     jax_pipeline = args.worker == "pipeline" and args.backend == "jax"
     if jax_pipeline:
@@ -187,7 +187,7 @@ def pipeline_onednn(args: argparse.Namespace, variant: str | None) -> bool:
     """The pipeline's oneDNN choice: ``--onednn`` if given, else the params' ``onednn`` (variant's or shared)."""
     if args.onednn:
         return args.onednn == "on"
-    from vae_study.params import load_params, train_params, variant_params
+    from vae_study.core.params import load_params, train_params, variant_params
 
     params = load_params()
     return variant_params(params, variant).train.onednn if variant else train_params(params).onednn
@@ -253,7 +253,7 @@ def main() -> None:
         print(json.dumps({"value": measure(args)}))
         return
 
-    from vae_study.params import load_params, variant_names, variant_params
+    from vae_study.core.params import load_params, variant_names, variant_params
 
     known = variant_names(load_params())
     names = args.variants.split(",") if args.variants else known

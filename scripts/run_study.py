@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from vae_study.core.params import load_params, seeds, study_variants  # noqa: E402
+from vae_study.core.paths import stage_name, training_outputs  # noqa: E402
 from vae_study.ingest.dataset_statistics import read_statistics  # noqa: E402
-from vae_study.params import load_params, seeds, study_variants  # noqa: E402
-from vae_study.paths import stage_name, training_outputs  # noqa: E402
 
 DVC = str(Path(sys.executable).with_name("dvc"))
 # Stage commands say `python`: make it this interpreter, activated venv or not.

@@ -1,4 +1,4 @@
-"""Rewrite the code deps of every stage in dvc.yaml from its script's imports (vae_study.code_deps).
+"""Rewrite the code deps of every stage in dvc.yaml from its script's imports (vae_study.core.code_deps).
 
 Each stage's deps list starts with its code (src/..., stages/...) and then its data; this replaces
 the code lines with the script and every project module it imports, leaving the rest of dvc.yaml as
@@ -15,22 +15,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from vae_study.code_deps import PACKAGE_DIR, project_modules  # noqa: E402
+from vae_study.core.code_deps import project_modules  # noqa: E402
 
 CODE_LINE = re.compile(r"^(?P<indent> +)- (?:src|stages)/\S+\n", re.MULTILINE)
 
 
 def stage_code(script: Path) -> list[Path]:
-    """The script and every project module it runs: ``vae_study.code_deps.project_modules``, with the ``__init__.py``
-    of each subpackage those modules sit in (importing ``vae_study.report.summary`` runs ``vae_study/report/__init__.py``,
-    which code_deps, a core module left as it is until the study's rerun, does not list)."""
-    modules = set(project_modules(script))
-    for module in list(modules):
-        for folder in module.parents:
-            if folder == PACKAGE_DIR or PACKAGE_DIR not in folder.parents:
-                break
-            modules.add(folder / "__init__.py")
-    return sorted(modules)
+    """The script and every project module it runs (``vae_study.core.code_deps.project_modules``)."""
+    return project_modules(script)
 
 
 def synced(text: str) -> str:

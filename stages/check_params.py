@@ -5,10 +5,10 @@ valid, so a valid change reruns just the stages that read the changed values.
 DVC keeps it (persist) when a check fails, so a refused change deletes nothing.
 """
 
-from vae_study.cli import run_stage
+from vae_study.core.params import load_params
+from vae_study.core.paths import PARAMS_CHECKED_FILE
+from vae_study.core.stage_runner import run_stage
 from vae_study.ingest.checks import check_params
-from vae_study.params import load_params
-from vae_study.paths import PARAMS_CHECKED_FILE
 
 
 def main() -> None:

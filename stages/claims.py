@@ -10,9 +10,10 @@ figures tables (claims.md), and the list of measures (pipeline.md).
 
 import json
 
-from vae_study.cli import run_stage
-from vae_study.errors import PipelineError
-from vae_study.paths import CLAIMS_FILE, COMPARISONS_FILE, PLOTS_DIR, SUMMARY_DIR, TABLES_DIR
+from vae_study.core.errors import PipelineError
+from vae_study.core.files import write_atomically, write_json
+from vae_study.core.paths import CLAIMS_FILE, COMPARISONS_FILE, PLOTS_DIR, SUMMARY_DIR, TABLES_DIR
+from vae_study.core.stage_runner import run_stage
 from vae_study.report.claims import judge_all, tally
 from vae_study.report.claims_tables import (
     answers_table,
@@ -24,7 +25,7 @@ from vae_study.report.claims_tables import (
     tally_line,
     variants_table,
 )
-from vae_study.report.files import VERDICTS_DIR, write_atomically, write_each, write_json
+from vae_study.report.files import VERDICTS_DIR, write_each
 from vae_study.report.measures import measures_table
 
 PAGES = [TABLES_DIR.parent / name for name in ("results.md", "claims.md", "pipeline.md")]  # the pages that show the tables

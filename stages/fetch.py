@@ -4,11 +4,11 @@ import argparse
 import time
 from pathlib import Path
 
-from vae_study.cli import run_stage
-from vae_study.datasets import atomic_directory, save_dataset
+from vae_study.core.datasets import atomic_directory, save_dataset
+from vae_study.core.params import dataset_params, load_params
+from vae_study.core.paths import RAW_DIR, TFDS_DIR
+from vae_study.core.stage_runner import run_stage
 from vae_study.ingest.sources import read_source
-from vae_study.params import dataset_params, load_params
-from vae_study.paths import RAW_DIR, TFDS_DIR
 
 
 def main() -> None:

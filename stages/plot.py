@@ -11,14 +11,14 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from vae_study.analysis_params import evaluate_params, summarize_params
-from vae_study.cli import run_stage
-from vae_study.datasets import atomic_directory
-from vae_study.errors import PipelineError
+from vae_study.core.analysis_params import evaluate_params
+from vae_study.core.datasets import atomic_directory
+from vae_study.core.errors import PipelineError
+from vae_study.core.loss_kinds import loss_kind, values_summed_per_image
+from vae_study.core.params import dataset_params, load_params, seeds, study_variants
+from vae_study.core.paths import PLOTS_DIR, figure_inputs_file, latents_file, run_label, stage_name, training_outputs
+from vae_study.core.stage_runner import run_stage
 from vae_study.ingest.dataset_statistics import examples_file
-from vae_study.params import dataset_params, load_params, seeds, study_variants
-from vae_study.paths import PLOTS_DIR, figure_inputs_file, latents_file, run_label, stage_name, training_outputs
-from vae_study.report.loss_kinds import loss_kind, values_summed_per_image
 from vae_study.report.plotting import (
     latent_points_table,
     loss_curve_table,
@@ -30,6 +30,7 @@ from vae_study.report.plotting import (
     plot_reconstructions,
     plot_samples,
 )
+from vae_study.report.summarize_params import summarize_params
 from vae_study.report.summary import read_latents
 
 

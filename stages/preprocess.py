@@ -7,13 +7,13 @@ import json
 
 import numpy as np
 
-from vae_study.analysis_params import evaluate_params
-from vae_study.cli import run_stage
-from vae_study.datasets import atomic_directory, load_dataset, save_dataset
+from vae_study.core.analysis_params import evaluate_params
+from vae_study.core.datasets import atomic_directory, load_dataset, save_dataset
+from vae_study.core.params import dataset_params, load_params
+from vae_study.core.paths import PREPARED_DIR, RAW_DIR
+from vae_study.core.stage_runner import run_stage
 from vae_study.ingest.dataset_statistics import dataset_statistics, example_images, examples_file, statistics_file
 from vae_study.ingest.preprocessing import prepare
-from vae_study.params import dataset_params, load_params
-from vae_study.paths import PREPARED_DIR, RAW_DIR
 
 
 def main() -> None:

@@ -7,12 +7,13 @@ It summarizes the runs present and names every missing one (with the command tha
 `dvc repro -s summarize` reports on a study still in progress; `seeds` in each file says how many runs it rests on.
 """
 
-from vae_study.analysis_params import summarize_params
-from vae_study.cli import run_stage
-from vae_study.params import load_params, seeds, study_variants
-from vae_study.paths import COMPARISONS_FILE, SUMMARY_DIR
-from vae_study.report.files import HEADLINE_DIR, write_each, write_json
+from vae_study.core.files import write_json
+from vae_study.core.params import load_params, seeds, study_variants
+from vae_study.core.paths import COMPARISONS_FILE, SUMMARY_DIR
+from vae_study.core.stage_runner import run_stage
+from vae_study.report.files import HEADLINE_DIR, write_each
 from vae_study.report.run_summary import headline, summarize_study
+from vae_study.report.summarize_params import summarize_params
 
 
 def main() -> None:

@@ -3,11 +3,11 @@
 import argparse
 import json
 
-from vae_study.backend import apply_train_settings
-from vae_study.cli import run_stage
-from vae_study.datasets import load_dataset
-from vae_study.params import load_params, variant_params
-from vae_study.paths import PREPARED_DIR, run_label, training_outputs
+from vae_study.core.backend import apply_train_settings
+from vae_study.core.datasets import load_dataset
+from vae_study.core.params import load_params, variant_params
+from vae_study.core.paths import PREPARED_DIR, run_label, training_outputs
+from vae_study.core.stage_runner import run_stage
 
 
 def main() -> None:
@@ -17,7 +17,7 @@ def main() -> None:
     args = parser.parse_args()
     variant = variant_params(load_params(), args.variant, args.seed)
     apply_train_settings(variant.train)
-    from vae_study.training import train_variant  # imports Keras, so only after the backend is chosen
+    from vae_study.core.training import train_variant  # imports Keras, so only after the backend is chosen
 
     data = load_dataset(PREPARED_DIR / variant.dataset)
     metrics = train_variant(variant, data, training_outputs(variant.name, variant.train.seed))

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from vae_study.backend import use_backend
+from vae_study.core.backend import use_backend
 
 backend, weights, output = sys.argv[1:4]
 use_backend(backend)
@@ -19,9 +19,9 @@ from pathlib import Path  # noqa: E402
 import keras  # noqa: E402
 from toy_training import toy_data, toy_variant  # noqa: E402
 
-from vae_study.batching import training_batches  # noqa: E402
-from vae_study.datasets import scale_images  # noqa: E402
-from vae_study.model import Sampling, build_vae  # noqa: E402
+from vae_study.core.batching import training_batches  # noqa: E402
+from vae_study.core.datasets import scale_images  # noqa: E402
+from vae_study.core.model import Sampling, build_vae  # noqa: E402
 
 
 def losses() -> list[float]:

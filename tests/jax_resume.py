@@ -6,12 +6,12 @@ Usage: python jax_resume.py DIRECTORY   (one process: JAX compiles once for all 
 import sys
 from pathlib import Path
 
-from vae_study.backend import use_backend
+from vae_study.core.backend import use_backend
 
 use_backend("jax")
 from toy_training import outputs_in, stop_at_epoch, toy_data, toy_variant  # noqa: E402
 
-from vae_study.training import train_variant  # noqa: E402
+from vae_study.core.training import train_variant  # noqa: E402
 
 root = Path(sys.argv[1])
 variant, data = toy_variant(epochs=3, backend="jax"), toy_data(24)

@@ -57,7 +57,7 @@ def test_pca_knn_rises_with_the_classes_separation_and_sits_at_chance_without_it
 
 
 def test_example_images_are_a_seeded_sample_of_every_class():
-    from vae_study.datasets import Dataset, Split
+    from vae_study.core.datasets import Dataset, Split
     from vae_study.ingest.dataset_statistics import example_images
 
     labels = np.repeat(np.arange(3), [5, 20, 2])  # class c has fewer than four: all of them

@@ -5,10 +5,9 @@ import pandas as pd
 import pytest
 from toy_training import toy_variant
 
-from vae_study.errors import PipelineError
-from vae_study.evaluation import encode, psnr_db, reconstruction_metrics, sampled_objective
-from vae_study.inference import load_variant_model
-from vae_study.latent import (
+from vae_study.core.embedding import encode, load_variant_model, psnr_db, reconstruction_metrics, sampled_objective
+from vae_study.core.errors import PipelineError
+from vae_study.core.latent import (
     chance_accuracy,
     knn_accuracy,
     knn_confusion,
@@ -17,7 +16,7 @@ from vae_study.latent import (
     silhouette,
     superclass_labels,
 )
-from vae_study.model import VAE
+from vae_study.core.model import VAE
 
 
 def test_psnr_of_known_mse():

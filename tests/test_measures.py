@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import PROJECT_ROOT
 
-from vae_study.errors import PipelineError
+from vae_study.core.errors import PipelineError
 from vae_study.report.claims import CLAIMS
 from vae_study.report.measures import REGISTRY, Run, check_registered, computed, entry
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from conftest import requires_jax, run_command
 
-from vae_study.errors import PipelineError
-from vae_study.model import VAE, check_architecture, loss_terms, reconstruction_error
+from vae_study.core.errors import PipelineError
+from vae_study.core.model import VAE, check_architecture, loss_terms, reconstruction_error
 
 
 @pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (30, 27, 3)], ids=["mnist", "cifar10", "odd"])
@@ -79,7 +79,7 @@ def test_saved_model_loads_after_importing_the_model_module(tmp_path, backend):
     np.save(tmp_path / "expected.npy", model.reconstruct(images))
     model.save(tmp_path / "model.keras")
     script = (
-        "import sys, numpy as np, keras, vae_study.model\n"
+        "import sys, numpy as np, keras, vae_study.core.model\n"
         "model = keras.saving.load_model(sys.argv[1] + '/model.keras')\n"
         "assert model.kl_weight == 0.5 and model.latent_dim == 2\n"
         "assert model.reconstruction_loss == 'mean_squared'\n"

@@ -6,10 +6,11 @@ import pytest
 import yaml
 from conftest import PROJECT_ROOT
 
-from vae_study.analysis_params import evaluate_params, plot_params, summarize_params
-from vae_study.errors import PipelineError
+from vae_study.core.analysis_params import evaluate_params, plot_params
+from vae_study.core.errors import PipelineError
+from vae_study.core.params import dataset_params, seeds, study, variant_params
 from vae_study.ingest.checks import check_params
-from vae_study.params import dataset_params, seeds, study, variant_params
+from vae_study.report.summarize_params import summarize_params
 
 PARAMS = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
 

@@ -11,6 +11,8 @@ import yaml
 from conftest import add_dataset, copy_project, dvc, edited, edited_params, run_command, tiny_params, write_image_folder
 from PIL import Image
 
+from vae_study.core.backend import TENSORFLOW_STARTUP_NOISE
+
 pytestmark = pytest.mark.slow
 # A third dataset, "letters", added as the README says (params.yaml and dvc.yaml alone), with a 16-D variant.
 DATASET = {"mnist_simple": "mnist", "cifar10_simple": "cifar10", "cifar10_deep": "cifar10", "letters_highdim": "letters"}
@@ -48,6 +50,8 @@ def reproduced(tmp_path_factory):
 
 def test_repro_writes_every_output(reproduced):
     project, _, result = reproduced
+    printed = (result.stdout + result.stderr).splitlines()
+    assert not [line for line in printed if TENSORFLOW_STARTUP_NOISE.fullmatch(line)], "TensorFlow's start-up lines printed"
     for name in VARIANTS:
         for seed in (0, 1):
             run = f"{name}/seed-{seed}"

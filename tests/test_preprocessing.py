@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from vae_study.datasets import Dataset, Split, load_dataset, save_dataset, scale_images
-from vae_study.errors import PipelineError
+from vae_study.core.datasets import Dataset, Split, load_dataset, save_dataset, scale_images
+from vae_study.core.errors import PipelineError
+from vae_study.core.params import DatasetParams
 from vae_study.ingest.preprocessing import prepare, stratified_indices
-from vae_study.params import DatasetParams
 
 
 def _raw(train=100, test=40, classes=4):

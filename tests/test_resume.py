@@ -22,7 +22,7 @@ import pytest
 from conftest import copy_project, dvc, tiny_params, write_image_folder
 from toy_training import outputs_in, stop_at_epoch, toy_data, toy_variant
 
-from vae_study.training import train_variant
+from vae_study.core.training import train_variant
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +79,7 @@ def _kill_mid_epoch(project: Path) -> None:
 def _weights(path: Path) -> list[np.ndarray]:
     import keras
 
-    import vae_study.model  # noqa: F401  (registers the VAE class)
+    import vae_study.core.model  # noqa: F401  (registers the VAE class)
 
     return [np.asarray(weight) for weight in keras.saving.load_model(path).get_weights()]
 

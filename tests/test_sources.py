@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import write_image_folder
 
-from vae_study.errors import PipelineError
+from vae_study.core.errors import PipelineError
 from vae_study.ingest.sources import read_local, read_tfds
 
 

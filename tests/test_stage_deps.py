@@ -48,7 +48,7 @@ def test_a_module_left_out_of_any_stage_is_caught():
 def test_lazy_and_indirect_imports_are_found():
     """Train imports training inside main (after the backend is chosen); training imports checkpoints and model."""
     train = {str(path.relative_to(PROJECT_ROOT)) for path in stage_code(PROJECT_ROOT / "stages/train.py")}
-    assert {"src/vae_study/training.py", "src/vae_study/checkpoints.py", "src/vae_study/model.py",
+    assert {"src/vae_study/core/training.py", "src/vae_study/core/checkpoints.py", "src/vae_study/core/model.py",
             "src/vae_study/__init__.py"} <= train
     claims = {str(path.relative_to(PROJECT_ROOT)) for path in stage_code(PROJECT_ROOT / "stages/claims.py")}
     assert {"src/vae_study/report/__init__.py", "src/vae_study/report/claims.py"} <= claims  # a subpackage runs its __init__

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vae_study.report.loss_kinds import values_summed_per_image
+from vae_study.core.loss_kinds import values_summed_per_image
 from vae_study.report.summary import (
     class_scores,
     curve_shape,
@@ -175,7 +175,7 @@ def test_distinct_share_counts_images_no_other_image_shares():
 
 def _latent_scores(table: pd.DataFrame, seed: int) -> dict[str, float]:
     """What summarize makes of a latent table: embed's silhouette, its null and per-class count, and the gain."""
-    from vae_study.latent import silhouette
+    from vae_study.core.latent import silhouette
 
     embedded = {"silhouette": silhouette(table.filter(like="mean_").to_numpy(), table["class"].to_numpy())}
     return with_gains_over_baselines({**embedded, **silhouette_scores(table, seed)})

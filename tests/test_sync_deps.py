@@ -11,7 +11,7 @@ PIPELINE = (PROJECT_ROOT / "dvc.yaml").read_text()
 
 def test_a_dropped_and_a_stray_code_dep_are_put_right_and_the_rest_is_kept():
     broken = PIPELINE.replace("      - src/vae_study/report/claims_tables.py\n", "", 1)
-    broken = broken.replace("      - stages/claims.py\n", "      - stages/claims.py\n      - src/vae_study/training.py\n", 1)
+    broken = broken.replace("      - stages/claims.py\n", "      - stages/claims.py\n      - src/vae_study/core/training.py\n", 1)
     assert broken != PIPELINE and synced(broken) == PIPELINE
     assert synced(PIPELINE) == PIPELINE  # the committed dvc.yaml is already in sync, and a second pass changes nothing
 

@@ -13,8 +13,8 @@ import pytest
 from conftest import requires_jax
 from toy_training import outputs_in, toy_data, toy_variant
 
-from vae_study.errors import PipelineError
-from vae_study.training import is_chief, train_variant
+from vae_study.core.errors import PipelineError
+from vae_study.core.training import is_chief, train_variant
 
 TOY_SCRIPT = Path(__file__).with_name("toy_training.py")
 
@@ -37,7 +37,7 @@ def test_per_batch_log_metrics_and_model(tmp_path):
 
 def test_validation_split_is_scored_each_epoch_and_reported(tmp_path):
     """With a validation split, every epoch row has val_* terms, and metrics report the last epoch's."""
-    from vae_study.datasets import Split
+    from vae_study.core.datasets import Split
 
     data = toy_data(24)
     held_out = toy_data(8, seed=1).splits["train"]

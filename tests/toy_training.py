@@ -11,7 +11,7 @@ import numpy as np
 
 
 def toy_data(count: int, seed: int = 0):
-    from vae_study.datasets import Dataset, Split
+    from vae_study.core.datasets import Dataset, Split
 
     rng = np.random.default_rng(seed)
     labels = np.arange(count) % 3
@@ -23,7 +23,7 @@ def toy_variant(epochs=2, learning_rate=1e-3, batch_size=4, latent_dim=2, conv_f
     """A small variant with the project's train settings (params.yaml), changed by the keyword arguments."""
     from dataclasses import replace
 
-    from vae_study.params import VariantParams, load_params, train_params
+    from vae_study.core.params import VariantParams, load_params, train_params
 
     shared = train_params(load_params(Path(__file__).resolve().parents[1] / "params.yaml"))
     return VariantParams(
@@ -34,7 +34,7 @@ def toy_variant(epochs=2, learning_rate=1e-3, batch_size=4, latent_dim=2, conv_f
 
 
 def outputs_in(directory: Path):
-    from vae_study.paths import TrainingOutputs
+    from vae_study.core.paths import TrainingOutputs
 
     return TrainingOutputs.under(directory)
 
@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--mirrored-cpus", type=int, default=0)
     parser.add_argument("--multi-worker", action="store_true")
     args = parser.parse_args()
-    from vae_study.backend import apply_train_settings
+    from vae_study.core.backend import apply_train_settings
 
     train = {"backend": args.backend}
     if args.multi_worker:
@@ -72,7 +72,7 @@ def main() -> None:
 
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.mirrored_cpus)
-    from vae_study.training import train_variant
+    from vae_study.core.training import train_variant
 
     train_variant(variant, toy_data(24), outputs_in(args.output))
     if args.backend == "jax" and args.mirrored_cpus:

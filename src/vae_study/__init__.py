@@ -1,15 +1,6 @@
-"""Convolutional VAE study as a reproducible DVC pipeline.
+"""Convolutional VAE study as a reproducible DVC pipeline, in three parts by what an edit costs.
 
-Importing the package does not import TensorFlow, so a stage can choose
-process-wide TensorFlow settings (``vae_study.backend``) first. Import
-``vae_study.model`` before ``keras.saving.load_model`` to register the
-custom Keras objects.
+``core`` is what the train and embed stages run (an edit retrains every run), ``ingest`` reads and prepares the
+raw data, ``report`` is what summarize, plot and claims run (an edit reruns them in about a minute). Importing the
+package imports no TensorFlow, so a stage chooses the process-wide settings first (``vae_study.core.backend``).
 """
-
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-from vae_study.errors import PipelineError  # noqa: E402
-
-__all__ = ["PipelineError"]

@@ -21,7 +21,7 @@ def _kill() -> None:
 
 if POINT and sys.argv and sys.argv[0].endswith(os.path.join("stages", "train.py")):
     if POINT == "checkpoint":
-        from vae_study import checkpoints
+        from vae_study.core import checkpoints
 
         original_fsync = checkpoints._fsync
 
@@ -38,21 +38,19 @@ if POINT and sys.argv and sys.argv[0].endswith(os.path.join("stages", "train.py"
 
         def to_csv(self, path=None, *args, **kwargs):
             result = original_to_csv(self, path, *args, **kwargs)
-            if str(path).endswith(".epochs.csv.partial"):
+            if str(path).endswith(".epochs.partial.csv"):
                 _kill()
             return result
 
         pandas.DataFrame.to_csv = to_csv
     elif POINT == "model":
-        import pathlib
+        original_replace = os.replace
 
-        original_replace = pathlib.Path.replace
-
-        def replace(self, target):
+        def replace(source, target, *args, **kwargs):
             if str(target).endswith(".keras"):
                 _kill()
-            return original_replace(self, target)
+            return original_replace(source, target, *args, **kwargs)
 
-        pathlib.Path.replace = replace
+        os.replace = replace
     else:
         raise SystemExit(f"KILL_AT = {POINT!r}: use checkpoint, history or model")

@@ -7,9 +7,10 @@ while any value is bad.
 
 from typing import Any
 
-from vae_study.analysis_params import evaluate_params, plot_params, summarize_params
-from vae_study.params import dataset_params, seeds, study, train_params, variant_names, variant_params
-from vae_study.validate import check_keys, section
+from vae_study.core.analysis_params import evaluate_params, plot_params
+from vae_study.core.params import dataset_params, seeds, study, train_params, variant_names, variant_params
+from vae_study.core.validate import check_keys, section
+from vae_study.report.summarize_params import summarize_params
 
 SECTIONS = {"datasets", "seeds", "train", "variants", "study", "evaluate", "summarize", "plot"}
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from vae_study.datasets import Dataset, scale_images
-from vae_study.errors import PipelineError
-from vae_study.latent import knn_accuracy
-from vae_study.paths import METRICS_DIR
+from vae_study.core.datasets import Dataset, scale_images
+from vae_study.core.errors import PipelineError
+from vae_study.core.latent import knn_accuracy
+from vae_study.core.paths import METRICS_DIR
 
 DATASET_STATISTICS_DIR = METRICS_DIR / "datasets"
 PCA_COMPONENTS = 64  # the largest latent size whose PCA baseline is recorded

@@ -12,8 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from vae_study.core.params import dataset_params, load_params
 from vae_study.ingest.dataset_statistics import statistics_file
-from vae_study.params import dataset_params, load_params
 
 FIRST_RUN_TRAIN, FIRST_RUN_TEST, FIRST_RUN_VARIANTS = 5000, 1000, 2
 

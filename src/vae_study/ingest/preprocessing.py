@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from vae_study.datasets import Dataset, Split
-from vae_study.errors import PipelineError
-from vae_study.params import DatasetParams
+from vae_study.core.datasets import Dataset, Split
+from vae_study.core.errors import PipelineError
+from vae_study.core.params import DatasetParams
 
 
 def stratified_indices(labels: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:

@@ -20,9 +20,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from vae_study.datasets import Dataset, Split
-from vae_study.errors import PipelineError
-from vae_study.params import DatasetParams
+from vae_study.core.datasets import Dataset, Split
+from vae_study.core.errors import PipelineError
+from vae_study.core.params import DatasetParams
 
 SPLITS = ("train", "test")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")

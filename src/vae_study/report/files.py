@@ -1,31 +1,17 @@
-"""How the report stages write their committed files: atomically, and one small file per row for DVC's own commands.
+"""How the report stages lay out their committed files: one small file per row for DVC's own commands.
 
 `dvc metrics show` prints one row per metrics file and one column per key, so the per-variant headline numbers
 (metrics/variants/) and the claims' verdicts (metrics/verdicts/) are one small file each: the table stays a
 few dozen rows of a few columns, and `dvc metrics diff` lists exactly the rows an experiment changes.
 """
 
-import json
-import os
 from pathlib import Path
 
-from vae_study.paths import METRICS_DIR
+from vae_study.core.files import write_json
+from vae_study.core.paths import METRICS_DIR
 
 HEADLINE_DIR = METRICS_DIR / "variants"
 VERDICTS_DIR = METRICS_DIR / "verdicts"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """``text`` into ``path`` through a sibling temporary file renamed over it: a killed stage never leaves half a
-    file for DVC to record or a reader to parse."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text)
-    os.replace(partial, path)
-
-
-def write_json(path: Path, content) -> None:
-    write_atomically(path, json.dumps(content, indent=2) + "\n")
 
 
 def write_each(directory: Path, files: dict[str, dict]) -> None:

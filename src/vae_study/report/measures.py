@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from vae_study.errors import PipelineError
+from vae_study.core.errors import PipelineError
 from vae_study.report.summary import HALF_SHARE, HALF_SMOOTHING, batch_reaching
 
 EVAL = "metrics/eval/<variant>/seed-<n>.json (embed)"

@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 
-from vae_study.latent import knn_confusion, latent_means, superclass_labels  # noqa: E402
+from vae_study.core.latent import knn_confusion, latent_means, superclass_labels  # noqa: E402
 from vae_study.report.summary import (  # noqa: E402
     COLLAPSED_BELOW,
     FLAT_SHARE,

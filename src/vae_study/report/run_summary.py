@@ -11,9 +11,9 @@ import re
 
 import pandas as pd
 
+from vae_study.core.loss_kinds import values_summed_per_image
+from vae_study.core.paths import evaluation_file, latents_file, run_label, stage_name, training_outputs
 from vae_study.ingest.dataset_statistics import read_statistics
-from vae_study.paths import evaluation_file, latents_file, run_label, stage_name, training_outputs
-from vae_study.report.loss_kinds import values_summed_per_image
 from vae_study.report.measures import Run, check_registered, computed
 from vae_study.report.summary import (
     class_scores,

@@ -129,7 +129,7 @@ def median_pair_mixing(counts: np.ndarray, sizes: tuple[int, int], limit: int = 
 
 
 def read_latents(path) -> pd.DataFrame:
-    """A run's test latent table as embed writes it (``vae_study.latent.latent_table``).
+    """A run's test latent table as embed writes it (``vae_study.core.latent.latent_table``).
 
     Class names are read as text: MNIST's "0"-"9" would otherwise become integers and match no class name.
     """

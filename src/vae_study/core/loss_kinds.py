@@ -1,9 +1,8 @@
-"""The reconstruction losses a variant may choose, in one table: what each adds up per image and how a figure names it.
+"""The reconstruction losses a variant may choose, in one table: what each computes per pixel value, whether it adds
+them up or averages them per image, and how a figure names it.
 
-Summaries divide a run's loss by the values it adds up per image, so runs of different losses and datasets share one
-per-value scale; figures name every loss but the default. ``model.reconstruction_error`` computes the losses and
-``params.RECONSTRUCTION_LOSSES`` lists them for validation; both are imported by the train and embed stages, so they
-keep their own list until the next rerun, and a test keeps the three in step.
+params.yaml's choices, the model's loss and the summaries' per-value scale all read this table. Summaries divide a
+run's loss by the values it adds up per image, so runs of different losses and datasets share one scale.
 """
 
 from dataclasses import dataclass
@@ -11,14 +10,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class LossKind:
+    per_value: str  # the error of one pixel value: "squared_error" or "binary_crossentropy"
     summed_over_pixels: bool  # True: one term per pixel value, added up per image; False: their mean
     label: str  # how figure labels name it; "" for the default loss, which needs no mention
 
 
 LOSS_KINDS = {
-    "sum_squared": LossKind(summed_over_pixels=True, label=""),
-    "mean_squared": LossKind(summed_over_pixels=False, label="mean loss"),
-    "binary_crossentropy": LossKind(summed_over_pixels=True, label="binary cross-entropy"),
+    "sum_squared": LossKind("squared_error", summed_over_pixels=True, label=""),
+    "mean_squared": LossKind("squared_error", summed_over_pixels=False, label="mean loss"),
+    "binary_crossentropy": LossKind("binary_crossentropy", summed_over_pixels=True, label="binary cross-entropy"),
 }
 
 

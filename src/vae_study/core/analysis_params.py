@@ -1,6 +1,6 @@
-"""Reading and validating the analysis half of ``params.yaml``: evaluate, summarize, plot.
+"""Reading and validating the analysis settings the embed stage uses: evaluate and plot (summarize: ``vae_study.report``).
 
-Kept apart from ``vae_study.params`` so that the train stages do not depend on it:
+Kept apart from ``vae_study.core.params`` so that the train stages do not depend on it:
 a new analysis setting reruns the cheap analysis stages, never the training.
 Class names are checked against each dataset's ``classes`` in params.yaml, so a
 typo is refused before any stage runs, not after training.
@@ -9,9 +9,9 @@ typo is refused before any stage runs, not after training.
 from dataclasses import dataclass, fields
 from typing import Any
 
-from vae_study.errors import PipelineError
-from vae_study.params import dataset_params, variant_names
-from vae_study.validate import check_keys, describe, integer, section
+from vae_study.core.errors import PipelineError
+from vae_study.core.params import dataset_params
+from vae_study.core.validate import check_keys, describe, integer, section
 
 
 @dataclass(frozen=True)
@@ -26,16 +26,6 @@ class EvaluateParams:
 
 
 @dataclass(frozen=True)
-class SummarizeParams:
-    """How runs are summarised over seeds and which variants are compared seed by seed."""
-
-    loss_window: int
-    flat_after: int
-    compare: dict[str, dict[str, str]]
-    mixes: dict[str, dict[str, list[list[str]]]]
-
-
-@dataclass(frozen=True)
 class PlotParams:
     """How many images the figures show."""
 
@@ -44,21 +34,21 @@ class PlotParams:
     seed: int
 
 
-def _keys(params: dict[str, Any], name: str, kind: type) -> dict[str, Any]:
+def section_keys(params: dict[str, Any], name: str, kind: type) -> dict[str, Any]:
     given = section(params, name)
     allowed = {field.name for field in fields(kind)}
     check_keys(name, given, allowed, required=allowed)
     return given
 
 
-def _class_names(params: dict[str, Any], where: str, dataset: Any) -> tuple[str, ...]:
+def class_names(params: dict[str, Any], where: str, dataset: Any) -> tuple[str, ...]:
     datasets = section(params, "datasets")
     if dataset not in datasets:
         raise PipelineError(f"{where} names dataset {dataset!r}; params.yaml defines: {', '.join(datasets)}")
     return dataset_params(params, dataset).classes
 
 
-def _check_members(where: str, members: Any, classes: tuple[str, ...]) -> None:
+def check_members(where: str, members: Any, classes: tuple[str, ...]) -> None:
     if not isinstance(members, list) or not members:
         raise PipelineError(f"{where} = {describe(members)} is invalid; use a non-empty list of class names")
     for member in members:
@@ -67,7 +57,7 @@ def _check_members(where: str, members: Any, classes: tuple[str, ...]) -> None:
 
 
 def evaluate_params(params: dict[str, Any]) -> EvaluateParams:
-    given = _keys(params, "evaluate", EvaluateParams)
+    given = section_keys(params, "evaluate", EvaluateParams)
     superclasses = given["superclasses"] or {}
     if not isinstance(superclasses, dict) or not all(isinstance(groups, dict) and groups for groups in superclasses.values()):
         raise PipelineError(
@@ -75,9 +65,9 @@ def evaluate_params(params: dict[str, Any]) -> EvaluateParams:
             "dataset -> {group name: [class names]}"
         )
     for dataset, groups in superclasses.items():
-        classes = _class_names(params, "evaluate.superclasses", dataset)
+        classes = class_names(params, "evaluate.superclasses", dataset)
         for name, members in groups.items():
-            _check_members(f"evaluate.superclasses.{dataset}.{name}", members, classes)
+            check_members(f"evaluate.superclasses.{dataset}.{name}", members, classes)
         grouped = [member for members in groups.values() for member in members]
         left_out = [name for name in classes if name not in grouped]
         twice = sorted({member for member in grouped if grouped.count(member) > 1})
@@ -93,39 +83,8 @@ def evaluate_params(params: dict[str, Any]) -> EvaluateParams:
     )
 
 
-def summarize_params(params: dict[str, Any]) -> SummarizeParams:
-    given = _keys(params, "summarize", SummarizeParams)
-    window = integer("summarize.loss_window", given["loss_window"], 1)
-    after = integer("summarize.flat_after", given["flat_after"], window)
-    compare = given["compare"] or {}
-    defined = variant_names(params)
-    for label, pair in compare.items() if isinstance(compare, dict) else [(None, None)]:
-        if not isinstance(pair, dict) or set(pair) != {"a", "b"}:
-            raise PipelineError(
-                f"summarize.compare = {describe(compare)} is invalid; use a mapping label -> {{a: variant, b: variant}} "
-                "(the comparison reports b minus a)"
-            )
-        unknown = [name for name in (pair["a"], pair["b"]) if name not in defined]
-        if unknown:
-            raise PipelineError(f"summarize.compare.{label} names {unknown[0]!r}, which is not a variant; use one of {', '.join(defined)}")
-    mixes = given["mixes"] or {}
-    if not isinstance(mixes, dict) or not all(
-        isinstance(groups, dict) and all(isinstance(pair, list) and len(pair) == 2 for pair in groups.values())
-        for groups in mixes.values()
-    ):
-        raise PipelineError(
-            f"summarize.mixes = {describe(mixes)} is invalid; use a mapping dataset -> {{name: [[classes], [classes]]}}"
-        )
-    for dataset, groups in mixes.items():
-        classes = _class_names(params, "summarize.mixes", dataset)
-        for name, pair in groups.items():
-            for index, members in enumerate(pair):
-                _check_members(f"summarize.mixes.{dataset}.{name}[{index}]", members, classes)
-    return SummarizeParams(loss_window=window, flat_after=after, compare=compare, mixes=mixes)
-
-
 def plot_params(params: dict[str, Any]) -> PlotParams:
-    given = _keys(params, "plot", PlotParams)
+    given = section_keys(params, "plot", PlotParams)
     return PlotParams(
         manifold_grid=integer("plot.manifold_grid", given["manifold_grid"], 2),
         samples=integer("plot.samples", given["samples"], 1),

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from vae_study.errors import PipelineError
+from vae_study.core.errors import PipelineError
 
 
 def describe(value: Any) -> str:

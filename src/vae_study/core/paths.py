@@ -72,6 +72,11 @@ def latents_file(variant: str, seed: int) -> Path:
     return LATENTS_DIR / f"{run_label(variant, seed)}.csv.gz"
 
 
+def train_latents_file(variant: str, seed: int) -> Path:
+    """The run's training-set latent means (float16) and labels (committed, npz): what a kNN fits on."""
+    return LATENTS_DIR / f"{run_label(variant, seed)}-train.npz"
+
+
 def figure_inputs_file(variant: str, seed: int) -> Path:
     """What the run's figures need from its model: decoded images, as uint8 arrays (committed)."""
     return FIGURE_INPUTS_DIR / f"{run_label(variant, seed)}.npz"

@@ -13,9 +13,9 @@ import math
 import keras
 from keras import layers, ops
 
-from vae_study.backend import replica_mean, replica_share
-from vae_study.errors import PipelineError
-from vae_study.params import RECONSTRUCTION_LOSSES
+from vae_study.core.backend import replica_mean, replica_share
+from vae_study.core.errors import PipelineError
+from vae_study.core.loss_kinds import loss_kind
 
 PACKAGE = "vae_study"
 LOSS_TERMS = ("loss", "reconstruction", "kl")
@@ -95,19 +95,18 @@ def build_decoder(image_shape, conv_filters, dense_units, latent_dim) -> keras.M
 
 
 def reconstruction_error(images, reconstruction, kind: str = "sum_squared", squared=None):
-    """Per-image reconstruction error of the chosen kind (see RECONSTRUCTION_LOSSES).
+    """Per-image reconstruction error of the chosen kind (``vae_study.core.loss_kinds``).
 
     ``squared`` (the per-pixel squared errors) may be passed in when the caller has them already.
     """
-    if kind == "binary_crossentropy":
-        return ops.sum(ops.binary_crossentropy(ops.cast(images, "float32"), ops.cast(reconstruction, "float32")), axis=(1, 2, 3))
-    if squared is None:
-        squared = ops.square(ops.cast(images, "float32") - ops.cast(reconstruction, "float32"))
-    if kind == "mean_squared":
-        return ops.mean(squared, axis=(1, 2, 3))
-    if kind == "sum_squared":
-        return ops.sum(squared, axis=(1, 2, 3))
-    raise ValueError(f"unknown reconstruction loss {kind!r}; use one of {', '.join(RECONSTRUCTION_LOSSES)}")
+    spec = loss_kind(kind)
+    if spec.per_value == "binary_crossentropy":
+        per_value = ops.binary_crossentropy(ops.cast(images, "float32"), ops.cast(reconstruction, "float32"))
+    elif squared is None:
+        per_value = ops.square(ops.cast(images, "float32") - ops.cast(reconstruction, "float32"))
+    else:
+        per_value = squared
+    return (ops.sum if spec.summed_over_pixels else ops.mean)(per_value, axis=(1, 2, 3))
 
 
 def loss_terms(images, reconstruction, z_mean, z_log_var, kl_weight: float, reconstruction_loss="sum_squared") -> dict:

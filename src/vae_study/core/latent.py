@@ -8,7 +8,7 @@ model's latents; summarize, plot and the tests recompute them from the committed
 import numpy as np
 import pandas as pd
 
-from vae_study.errors import PipelineError
+from vae_study.core.errors import PipelineError
 
 
 def knn_predict(train_points, train_labels, test_points, neighbors: int) -> np.ndarray:

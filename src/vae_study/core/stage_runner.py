@@ -3,7 +3,7 @@
 import sys
 from collections.abc import Callable
 
-from vae_study.errors import PipelineError
+from vae_study.core.errors import PipelineError
 
 
 def run_stage(main: Callable[[], None]) -> None:

@@ -8,17 +8,18 @@ import ast
 from pathlib import Path
 
 PACKAGE = "vae_study"
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/vae_study, above this core/ folder
 
 
 def _module_file(name: str) -> Path | None:
-    """The file of ``vae_study[.sub]``, or None for anything outside the package."""
+    """The file of ``vae_study[.sub[.module]]`` (a subpackage's ``__init__.py``), or None for anything outside the package."""
     parts = name.split(".")
     if parts[0] != PACKAGE:
         return None
-    if len(parts) == 1:
-        return PACKAGE_DIR / "__init__.py"
-    candidate = PACKAGE_DIR.joinpath(*parts[1:]).with_suffix(".py")
+    folder = PACKAGE_DIR.joinpath(*parts[1:])
+    if (folder / "__init__.py").exists():
+        return folder / "__init__.py"
+    candidate = folder.with_suffix(".py")
     return candidate if candidate.exists() else None
 
 
@@ -28,7 +29,7 @@ def _direct_imports(path: Path) -> set[Path]:
         if isinstance(node, ast.Import):
             modules = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            # ``from vae_study import model`` imports a module; ``from vae_study.x import name`` imports x.
+            # ``from vae_study.core import model`` imports a module; ``from vae_study.core.x import name`` imports x.
             modules = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
         else:
             continue

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vae_study.errors import PipelineError
+from vae_study.core.errors import PipelineError
 
 CLASSES_FILE = "classes.json"
 

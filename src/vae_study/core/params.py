@@ -4,7 +4,7 @@ params.yaml is the one place every value lives: these readers require each key a
 hold no defaults of their own, so a value that decides a result is always in the
 file DVC tracks. Every check raises a PipelineError that names the key, the bad
 value and what would be valid. The analysis sections (evaluate, summarize, plot)
-are read by ``vae_study.analysis_params``; ``vae_study.checks`` runs every check
+are read by ``vae_study.core.analysis_params``; ``vae_study.ingest.checks`` runs every check
 before any stage works.
 """
 
@@ -14,18 +14,17 @@ from typing import Any
 
 import yaml
 
-from vae_study.backend import BACKENDS
-from vae_study.errors import PipelineError
-from vae_study.validate import boolean, check_keys, choice, describe, integer, names, number, positive_list, section
+from vae_study.core.backend import BACKENDS
+from vae_study.core.errors import PipelineError
+from vae_study.core.loss_kinds import LOSS_KINDS
+from vae_study.core.validate import boolean, check_keys, choice, describe, integer, names, number, positive_list, section
 
 PARAMS_FILE = Path("params.yaml")
 TFDS_SOURCE = "tfds"
 OPTIMIZERS = ("adam",)
 DISTRIBUTE_MODES = ("none", "mirrored", "multi_worker")
 PRECISIONS = ("float32", "mixed_bfloat16")
-# Per-image reconstruction term: the Keras reference VAE's summed squared error,
-# the per-pixel mean the study's formula literally reads, or summed binary cross-entropy.
-RECONSTRUCTION_LOSSES = ("sum_squared", "mean_squared", "binary_crossentropy")
+RECONSTRUCTION_LOSSES = tuple(LOSS_KINDS)  # the Keras VAE's summed squared error, the study's per-pixel mean, summed BCE
 
 
 @dataclass(frozen=True)

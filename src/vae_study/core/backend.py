@@ -7,14 +7,27 @@ machine or the shell.
 
 import importlib.util
 import os
+import re
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from vae_study.errors import PipelineError
+from vae_study.core.errors import PipelineError
 
 ONEDNN_ENV = "TF_ENABLE_ONEDNN_OPTS"
 BACKEND_ENV = "KERAS_BACKEND"
 BACKENDS = ("tensorflow", "jax")
 INSTALL_HINT = {"tensorflow": "pip install -e .", "jax": "pip install -e '.[jax]'"}
+# What TensorFlow's C++ side prints while it loads and finds its devices: absl's notice, info and warning lines
+# (oneDNN, no CUDA drivers, CPU features), and on a machine without a GPU driver the failed cuInit, which reads as
+# an error but is the normal state of a CPU-only machine. absl writes them before TF_CPP_MIN_LOG_LEVEL applies.
+TENSORFLOW_STARTUP_NOISE = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IW]\d{4} .*"
+    r"|E\d{4} .*failed call to cuInit.*"
+    r"|To enable the following instructions: .*"
+)
 
 
 def use_onednn(enabled: bool) -> None:
@@ -50,11 +63,43 @@ def _installed(module: str) -> bool:
         return False
 
 
+@contextmanager
+def filtered_stderr(noise: re.Pattern) -> Iterator[None]:
+    """Whatever the block writes to file descriptor 2 (C++ code included), less the lines ``noise`` matches, written
+    to stderr after it."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            lines = capture.read().decode(errors="replace").splitlines(keepends=True)
+            sys.stderr.write("".join(line for line in lines if not noise.fullmatch(line.rstrip("\n"))))
+            sys.stderr.flush()
+
+
+def load_tensorflow_quietly() -> None:
+    """Import TensorFlow and let it find its devices with its start-up lines filtered out; any other line it prints
+    (a real error) still reaches stderr."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's own logs after start-up: errors only
+    with filtered_stderr(TENSORFLOW_STARTUP_NOISE):
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()  # initialises the platforms (CUDA's probe among them) inside the filter
+
+
 def apply_train_settings(train) -> None:
-    """Backend and oneDNN switch of a variant's ``train`` params, before anything imports Keras."""
+    """Backend and oneDNN switch of a variant's ``train`` params, before anything imports Keras; on TensorFlow, loads
+    it without its start-up lines."""
     use_backend(train.backend)
     if train.backend == "tensorflow":
         use_onednn(train.onednn)
+        load_tensorflow_quietly()
 
 
 def replica_share(loss):

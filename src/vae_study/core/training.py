@@ -3,7 +3,7 @@
 Keras's ``fit`` runs the model's ``compute_loss`` on TensorFlow or JAX. Around
 it this module adds what the study needs: batches in a seeded order that does
 not depend on the backend or on earlier epochs, every batch's raw loss terms,
-an end-of-epoch checkpoint of the whole training state (``vae_study.checkpoints``)
+an end-of-epoch checkpoint of the whole training state (``vae_study.core.checkpoints``)
 from which a killed run resumes bit for bit, and outputs written only by the
 chief when training runs on several machines.
 
@@ -22,14 +22,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from vae_study import checkpoints, environment
-from vae_study.batching import steps_per_epoch, training_batches
-from vae_study.code_deps import project_modules
-from vae_study.datasets import Dataset, scale_images
-from vae_study.errors import PipelineError
-from vae_study.model import LOSS_TERMS, build_vae
-from vae_study.params import VariantParams
-from vae_study.paths import TrainingOutputs, run_label
+from vae_study.core import checkpoints, environment
+from vae_study.core.batching import steps_per_epoch, training_batches
+from vae_study.core.code_deps import project_modules
+from vae_study.core.datasets import Dataset, scale_images
+from vae_study.core.errors import PipelineError
+from vae_study.core.files import replacing, write_json
+from vae_study.core.model import LOSS_TERMS, build_vae
+from vae_study.core.params import VariantParams
+from vae_study.core.paths import TrainingOutputs, run_label
 
 BATCH_COLUMNS = ["step", "epoch", *LOSS_TERMS]
 
@@ -222,7 +223,7 @@ def train_variant(variant: VariantParams, data: Dataset, outputs: TrainingOutput
     if keras.backend.backend() != variant.train.backend:
         raise PipelineError(
             f"variants.{variant.name}: train.backend = {variant.train.backend!r}, but Keras was loaded with "
-            f"{keras.backend.backend()!r}; choose it before importing Keras (vae_study.backend.apply_train_settings)"
+            f"{keras.backend.backend()!r}; choose it before importing Keras (vae_study.core.backend.apply_train_settings)"
         )
     check_trainable(variant, data)
     configure_determinism(variant.train.seed)
@@ -260,7 +261,8 @@ def _fit_and_save(variant: VariantParams, data: Dataset, outputs: TrainingOutput
         start = checkpoints.Checkpoint(0, [], [], np.empty((0, len(BATCH_COLUMNS))), [], 0.0)
     else:
         _restore(model, start)
-        report(f"train {run_label(variant.name, settings.seed)}: resuming after epoch {start.epoch} of {settings.epochs} from {run_directory}")
+        label = run_label(variant.name, settings.seed)
+        report(f"train {label}: resuming after epoch {start.epoch} of {settings.epochs} from {run_directory}")
 
     def save_checkpoint(epoch, rows, epoch_rows):
         if chief and resumable:
@@ -301,25 +303,34 @@ def _fit_and_save(variant: VariantParams, data: Dataset, outputs: TrainingOutput
     if validation:
         metrics["validation"] = {name: final[f"val_{name}"] for name in (*LOSS_TERMS, "mse")}
     write_history(outputs, history.rows, history.epoch_rows)
-    outputs.model.parent.mkdir(parents=True, exist_ok=True)
-    partial = outputs.model.with_name(f".{outputs.model.stem}.partial.keras")
-    model.save(partial)
-    partial.replace(outputs.model)
-    outputs.metrics.parent.mkdir(parents=True, exist_ok=True)
-    outputs.metrics.write_text(json.dumps(metrics, indent=2) + "\n")
+    save_without_optimizer(model, outputs.model)
+    write_json(outputs.metrics, metrics)
     if resumable:
         shutil.rmtree(run_directory, ignore_errors=True)
     return metrics
 
 
+def save_without_optimizer(model, path: Path) -> None:
+    """The trained model without its optimizer state: what embedding and a DVC remote need, a third of the file.
+
+    Keras saves a compiled model's optimizer variables too (Adam keeps two per weight); the resume checkpoints
+    hold them, so the final file leaves them out: an uncompiled copy with the same weights is saved.
+    """
+    import keras
+
+    copy = model.__class__.from_config(model.get_config())
+    copy.build((None, *model.image_shape))
+    copy.set_weights(model.get_weights())
+    with replacing(path) as partial:
+        keras.saving.save_model(copy, partial)
+
+
 def write_history(outputs: TrainingOutputs, rows: list[list], epoch_rows: list[dict]) -> None:
     """The per-batch and per-epoch CSV files, each replaced atomically."""
-    outputs.history.mkdir(parents=True, exist_ok=True)
     tables = {
         outputs.batches: pd.DataFrame(rows, columns=BATCH_COLUMNS).astype({"step": int, "epoch": int}),
         outputs.epochs: pd.DataFrame(epoch_rows),
     }
     for path, table in tables.items():
-        partial = path.with_name(f".{path.name}.partial")
-        table.to_csv(partial, index=False)
-        partial.replace(path)
+        with replacing(path) as partial:
+            table.to_csv(partial, index=False)
