@@ -18,11 +18,10 @@ fi
 # one epoch); without the local archives (a clone elsewhere), each missing dataset comes from TensorFlow Datasets (one
 # line says so).
 read -r -a overrides <<< "$(python -m vae_study.ingest.first_run)"
-# TensorFlow's C++ start-up lines, printed by every stage on any CPU-only machine, are dropped; anything else it
-# logs (a real error included) still shows. TF_CPP_MIN_LOG_LEVEL alone cannot: these lines come before it applies.
-tf_noise='^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR|I0000 .*\] (oneDNN custom operations are on|Could not find cuda drivers|This TensorFlow binary is optimized)|To enable the following instructions:|E0000 .*cuda_platform\.cc:[0-9]+\] failed call to cuInit)'
-dvc exp run --name "$name" --force "${overrides[@]}" 2> >(grep -v -E "$tf_noise" >&2)
+# (TensorFlow's C++ start-up lines are filtered by the stages themselves: vae_study.core.backend.)
+dvc exp run --name "$name" --force "${overrides[@]}"
 git restore -- "${results[@]}"
+git clean -fdq -- "${results[@]}"  # outputs the committed study has no file for yet (a new kind of output)
 # ...and data/ as dvc.lock says: without this the experiment's models and capped datasets stay in the workspace,
 # and the next `dvc repro --allow-missing` would embed the study's runs from first-run's models. The study's models,
 # never in this clone, stay missing; first-run's stay in the cache (`dvc exp apply` brings them back).
