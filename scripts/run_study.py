@@ -11,13 +11,16 @@ retrained. Summarize, plot and claims run at the end, on the runs present. With 
 (`dvc remote add -d ...`, docs/backends.md), the prepared data and each finished run's model are pushed to it.
 
 Each run's start, end, fit seconds and images/s go to the log (default docs/study-run.log); DVC's
-own output goes to logs/<stage>.log (git-ignored).
+own output goes to logs/<stage>.log (git-ignored). In a git repository each finished step is committed as it ends
+(the data setup, each run, the reports): its stages' dvc.lock entries on top of the committed dvc.lock, and their
+committed outputs, so the committed dvc.lock always matches the committed files, even while another run is half done.
 
-Usage: python scripts/run_study.py [--log PATH] [--jobs 2] [--only VARIANT,...] [--hours H] [--dry]
+Usage: python scripts/run_study.py [--log PATH] [--jobs 2] [--only VARIANT,...] [--hours H] [--dry] [--no-commit]
 """
 
 import argparse
 import datetime
+import io
 import json
 import os
 import subprocess
@@ -37,6 +40,7 @@ DVC = str(Path(sys.executable).with_name("dvc"))
 ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 LOCK_BUSY = "Unable to acquire lock"
 REPORT_STAGES = ["check", "summarize", "plot", "claims"]  # params checked, then reports from the runs present
+EMPTY_LOCK = "schema: '2.0'\nstages: {}\n"
 
 
 def now() -> str:
@@ -101,6 +105,46 @@ def pending(runs: list) -> dict[str, set[str]]:
     return todo
 
 
+def git(*args: str, stdin: str | None = None) -> str:
+    result = subprocess.run(["git", *args], cwd=ROOT, input=stdin, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"git {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def commit_stages(stages: list[str], message: str) -> None:
+    """Commit ``stages``' dvc.lock entries, set on top of the committed dvc.lock (entries of stages still running
+    stay out), and their committed outputs (git-ignored ones, DVC-cached, are in the commit as their .gitignore)."""
+    from ruamel.yaml import YAML  # DVC's own YAML library: the committed dvc.lock keeps DVC's layout
+
+    yaml = YAML()
+    for _ in range(10):  # DVC may be rewriting dvc.lock for a run still going
+        try:
+            working = yaml.load((ROOT / "dvc.lock").read_text())
+            break
+        except Exception:  # noqa: BLE001 - any parse error of a half-written file: read it again
+            time.sleep(1)
+    else:
+        sys.exit("dvc.lock could not be read")
+    shown = subprocess.run(["git", "show", "HEAD:dvc.lock"], cwd=ROOT, capture_output=True, text=True)
+    committed = yaml.load(shown.stdout if shown.returncode == 0 else EMPTY_LOCK)
+    outputs = []
+    for stage in stages:
+        committed["stages"][stage] = working["stages"][stage]
+        outputs += [out["path"] for out in working["stages"][stage].get("outs", [])]
+    text = io.StringIO()
+    yaml.dump(committed, text)
+    blob = git("hash-object", "-w", "--stdin", stdin=text.getvalue()).strip()
+    git("update-index", "--add", "--cacheinfo", f"100644,{blob},dvc.lock")
+    ignored = set(subprocess.run(["git", "check-ignore", "--stdin"], cwd=ROOT, input="\n".join(outputs), capture_output=True,
+                                 text=True).stdout.split())
+    kept = [path for path in outputs if path not in ignored]
+    gitignores = sorted({str(Path(path).parent / ".gitignore") for path in ignored if (ROOT / Path(path).parent / ".gitignore").exists()})
+    git("add", "-A", "--", *kept, *gitignores)
+    if git("diff", "--cached", "--name-only").strip():
+        git("commit", "-q", "-m", message)
+
+
 def has_remote() -> bool:
     return bool(dvc(["remote", "list"]).stdout.strip())
 
@@ -143,6 +187,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="light runs side by side, one core each")
     parser.add_argument("--only", help="comma-separated variants to run (default: every variant of the study)")
     parser.add_argument("--dry", action="store_true", help="print the plan and stop")
+    parser.add_argument("--no-commit", dest="commit", action="store_false", help="leave git alone (default: commit each "
+                        "finished step)")
     parser.add_argument("--hours", type=float, help="start no run after this many hours (a session's end), "
                         "let the running ones finish, then write the reports")
     args = parser.parse_args()
@@ -151,13 +197,16 @@ def main() -> None:
     variants = [v for v in study_variants(params) if not args.only or v.name in args.only.split(",")]
     logs = ROOT / "logs"
     logs.mkdir(exist_ok=True)
-    setup = dvc(["repro", "check", *(f"preprocess@{name}" for name in params["datasets"])], logs / "setup.log")
+    setup_stages = ["check", *(f"{stage}@{name}" for stage in ("fetch", "preprocess", "classifier") for name in params["datasets"])]
+    setup = dvc(["repro", *setup_stages], logs / "setup.log")
     if setup.returncode:
-        sys.exit(f"check/fetch/preprocess failed, see {logs / 'setup.log'}:\n{setup.stderr}")
+        sys.exit(f"check/fetch/preprocess/classifier failed, see {logs / 'setup.log'}:\n{setup.stderr}")
+    if args.commit:
+        commit_stages(setup_stages, "study: data prepared, reference classifiers trained")
     image_values = {name: read_statistics(name)["image_values"] for name in params["datasets"]}
     runs = sorted(((v, seed) for v in variants for seed in seeds(params)), key=lambda run: (cost(run[0], image_values), run[1]))
     push = has_remote()
-    if push and dvc(["push", *(f"preprocess@{name}" for name in params["datasets"])], logs / "setup.log").returncode:
+    if push and dvc(["push", *setup_stages[1:]], logs / "setup.log").returncode:
         sys.exit(f"dvc push of the prepared data failed, see {logs / 'setup.log'}")
     todo = pending(runs)
     plan = [(v, seed) for v, seed in runs if todo[stage_name("embed", v.dataset, v.name, seed)]]
@@ -176,6 +225,11 @@ def main() -> None:
         for core, (process, variant, seed) in list(running.items()):
             if process.poll() is not None:
                 finished(variant, seed, process.returncode, args.log)
+                if process.returncode == 0 and args.commit:
+                    if ROOT in args.log.resolve().parents:
+                        git("add", "--", str(args.log))
+                    commit_stages([stage_name(kind, variant.dataset, variant.name, seed) for kind in ("train", "embed")],
+                                  f"study: run {variant.name}-{seed}")
                 del running[core]
         if queue and -1 not in running:
             variant, seed = queue[0]
@@ -193,6 +247,9 @@ def main() -> None:
     result = dvc(["repro", "-s", *REPORT_STAGES], logs / "report.log")
     with args.log.open("a") as handle:
         handle.write(f"{now()} {', '.join(REPORT_STAGES)}: {'done' if result.returncode == 0 else 'FAILED, see logs/report.log'}\n")
+    if result.returncode == 0 and args.commit:
+        git("add", "--", *(path for path in ("docs/results.md", "docs/claims.md") if (ROOT / path).exists()))  # claims pastes
+        commit_stages(REPORT_STAGES, "study: summarize, plot, claims")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,15 @@ from vae_study.core.backend import apply_train_settings
 from vae_study.core.datasets import load_dataset, scale_images
 from vae_study.core.files import replacing, save_arrays, write_json
 from vae_study.core.params import load_params, variant_params
-from vae_study.core.paths import PREPARED_DIR, evaluation_file, figure_inputs_file, latents_file, run_label, train_latents_file
+from vae_study.core.paths import (
+    PREPARED_DIR,
+    classifier_file,
+    evaluation_file,
+    figure_inputs_file,
+    latents_file,
+    run_label,
+    train_latents_file,
+)
 from vae_study.core.stage_runner import run_stage
 
 
@@ -29,14 +37,17 @@ def main() -> None:
     variant = variant_params(params, args.variant, args.seed)
     scoring, figures = evaluate_params(params), plot_params(params)
     apply_train_settings(variant.train)
-    from vae_study.core.embedding import evaluate_variant, figure_inputs, load_variant_model  # Keras: after the backend
+    from vae_study.core.classifier import load_classifier  # Keras: after the backend
+    from vae_study.core.embedding import evaluate_variant, figure_inputs, load_variant_model
 
     run = run_label(variant.name, args.seed)
     data = load_dataset(PREPARED_DIR / variant.dataset, splits=("train", "test"))
     train, test = data.splits["train"], data.splits["test"]
     model = load_variant_model(variant, data.image_shape)
     print(f"embed {run}: encoding {len(train)} train and {len(test)} test images", flush=True)
-    metrics, table, test_means, train_means = evaluate_variant(model, data, scoring, scoring.superclasses.get(variant.dataset))
+    classifier = load_classifier(classifier_file(variant.dataset), data.image_shape, len(data.class_names))
+    metrics, table, test_means, train_means = evaluate_variant(model, data, scoring, scoring.superclasses.get(variant.dataset),
+                                                               classifier)
     arrays = figure_inputs(model, scale_images(test.images), test.labels, test_means, train.labels, len(data.class_names),
                            figures, scoring.batch_size)
     with replacing(latents_file(variant.name, args.seed)) as partial:  # gzip without a time stamp: the same bytes each run

@@ -70,8 +70,8 @@ def dvc(project: Path, *args, check=True, env_update=None):
 def copy_project(project: Path, update=None, variants: dict[str, list[str]] | None = None) -> Path:
     """Copy the pipeline's files into ``project``, edit its params with ``update``, init git and DVC.
 
-    ``variants`` ({dataset: [variant, ...]}) keeps only those variants (params.yaml's variants, study and compare);
-    a dataset it does not name keeps the first variant of its study list.
+    ``variants`` ({dataset: [variant, ...]}) keeps only those variants (params.yaml's variants, study and compare)
+    and datasets (params.yaml's and their train- and embed- matrices in dvc.yaml).
     """
     project.mkdir(parents=True)
     for entry in PROJECT_FILES:
@@ -84,7 +84,14 @@ def copy_project(project: Path, update=None, variants: dict[str, list[str]] | No
     if update:
         update(params)
     if variants is not None:
-        variants = {dataset: variants.get(dataset, params["study"][dataset][:1]) for dataset in params["datasets"]}
+        params["datasets"] = {name: entry for name, entry in params["datasets"].items() if name in variants}
+        for by_dataset in (params["summarize"]["mixes"], params["evaluate"]["superclasses"]):
+            for name in set(by_dataset) - set(variants):
+                del by_dataset[name]
+        pipeline = yaml.safe_load((project / "dvc.yaml").read_text())
+        pipeline["stages"] = {name: stage for name, stage in pipeline["stages"].items()
+                              if not (name.startswith(("train-", "embed-")) and name.split("-", 1)[1] not in variants)}
+        (project / "dvc.yaml").write_text(yaml.safe_dump(pipeline, sort_keys=False))
         kept = [name for names in variants.values() for name in names]
         params["variants"] = {name: params["variants"][name] for name in kept}
         params["summarize"]["compare"] = {
@@ -108,7 +115,9 @@ def add_dataset(project: Path, name: str, source: Path, like: str = "mnist") -> 
     pipeline = yaml.safe_load((project / "dvc.yaml").read_text())
     for stage in ("train", "embed"):
         copied = json.dumps(pipeline["stages"][f"{stage}-{like}"]).replace(f"study.{like}", f"study.{name}")
-        pipeline["stages"][f"{stage}-{name}"] = json.loads(copied.replace(f"data/prepared/{like}", f"data/prepared/{name}"))
+        for folder in ("data/prepared", "data/classifiers"):
+            copied = copied.replace(f"{folder}/{like}", f"{folder}/{name}")
+        pipeline["stages"][f"{stage}-{name}"] = json.loads(copied)
     (project / "dvc.yaml").write_text(yaml.safe_dump(pipeline, sort_keys=False))
 
 
@@ -147,14 +156,17 @@ def tiny_params(params, *sources, epochs=2):
     shrink training to seconds."""
     for position, dataset in enumerate(params["datasets"].values()):
         dataset["source"] = str(sources[min(position, len(sources) - 1)])
-        dataset["classes"] = ["a", "b", "c"]  # write_image_folder's classes
+        dataset.update(classes=["a", "b", "c"], validation_size=0)  # write_image_folder's classes
     params["evaluate"]["superclasses"] = {}
     params["train"].update(epochs=epochs, batch_size=4)
     params["seeds"] = [0]
     for variant in params["variants"].values():
-        variant.update(conv_filters=[2, 4][: len(variant["conv_filters"])], dense_units=[8])
+        for key in ("epochs", "batch_size", "learning_rate", "decoder_grid_filters"):  # a variant's own: the shared tiny ones
+            variant.pop(key, None)
+        variant.update(conv_filters=[2, 4, 4][: len(variant["conv_filters"])], dense_units=[8])
     params["summarize"].update(loss_window=2, flat_after=4, mixes={"cifar10": {"a_c": [["a"], ["c"]]}})
     params["plot"].update(manifold_grid=3, samples=4)
+    params["classifier"].update(epochs=1, batch_size=4)
     return params
 
 

@@ -16,6 +16,8 @@ PARAMS = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
 def test_a_missing_local_source_falls_back_to_tfds_and_a_present_one_stays(tmp_path):
     (tmp_path / "mnist.tar.gz").write_bytes(b"")
     params = copy.deepcopy(PARAMS)
+    for dataset in params["datasets"].values():
+        dataset["source"] = "tfds"
     params["datasets"]["mnist"]["source"] = "mnist.tar.gz"
     params["datasets"]["cifar10"]["source"] = "elsewhere/cifar10.tar.gz"
     assert tfds_fallbacks(params, tmp_path) == {"cifar10": "elsewhere/cifar10.tar.gz"}
@@ -33,7 +35,11 @@ def test_every_dataset_of_params_is_capped_and_runs_its_first_variants(tmp_path)
         first = params["study"][name][:2]
         assert [f"datasets.{name}.max_train=5000", f"datasets.{name}.max_test=1000", f"study.{name}=[{','.join(first)}]"] == [
             override for override in overrides if override.startswith((f"datasets.{name}.max", f"study.{name}="))]
-    assert overrides[-2:] == ["datasets.mnist.source=tfds", "datasets.cifar10.source=tfds"]  # no archives beside tmp_path
+    local = [name for name, dataset in PARAMS["datasets"].items() if dataset["source"] != "tfds"]
+    assert overrides[-len(local):] == [f"datasets.{name}.source=tfds" for name in local]  # no archives beside tmp_path
+    # a dataset holding images out keeps at most 1,000 of the capped 5,000 out; a variant's own epochs become one too
+    assert "datasets.mnist_pumap.validation_size=1000" in overrides and "variants.pumap_mnist.epochs=1" in overrides
+    assert not any(override.startswith(("datasets.mnist.validation_size", "variants.mnist_simple.")) for override in overrides)
 
 
 def test_a_dataset_smaller_than_the_caps_runs_whole(tmp_path):
@@ -54,4 +60,5 @@ def test_the_script_prints_the_overrides_and_says_why(tmp_path):
     printed = result.stdout.split()
     assert printed[::2] == ["-S"] * (len(printed) // 2)
     assert printed[1::2] == first_run_overrides(PARAMS, tmp_path)
-    assert result.stderr.count("comes from TensorFlow Datasets instead") == 2
+    local = [dataset for dataset in PARAMS["datasets"].values() if dataset["source"] != "tfds"]
+    assert result.stderr.count("comes from TensorFlow Datasets instead") == len(local)

@@ -87,3 +87,26 @@ def test_saved_model_loads_after_importing_the_model_module(tmp_path, backend):
         "np.testing.assert_allclose(out, np.load(sys.argv[1] + '/expected.npy'), rtol=1e-6)\n"
     )
     run_command([sys.executable, "-c", script, str(tmp_path)], cwd=tmp_path, env_update={"KERAS_BACKEND": backend})
+
+
+# Trainable parameters of the Parametric UMAP paper's conv VAE, from its notebooks' model summaries
+# (notebooks/dataset-projections/<dataset>/<dataset>-vae-embedding.ipynb in timsainb/ParametricUMAP_paper).
+PUBLISHED_PARAMETERS = {"pumap_mnist": (2_436_356, 6_806_017), "pumap_cifar10": (685_636, 1_292_867)}
+
+
+@pytest.mark.parametrize("name", PUBLISHED_PARAMETERS)
+def test_the_published_anchor_networks_are_built_layer_for_layer(name):
+    """params.yaml's anchor variants build the published encoder and decoder: the same parameter counts and shapes."""
+    from conftest import PROJECT_ROOT
+
+    from vae_study.core.model import build_vae
+    from vae_study.core.params import load_params, variant_params
+
+    variant = variant_params(load_params(PROJECT_ROOT / "params.yaml"), name)
+    shape = {"pumap_mnist": (28, 28, 1), "pumap_cifar10": (32, 32, 3)}[name]
+    model = build_vae(variant, shape)
+    counts = tuple(sum(int(np.prod(weight.shape)) for weight in part.trainable_weights) for part in (model.encoder, model.decoder))
+    assert counts == PUBLISHED_PARAMETERS[name]
+    grid = {"pumap_mnist": (7, 7, 256), "pumap_cifar10": (4, 4, 128)}[name]
+    assert tuple(model.decoder.get_layer("grid").output.shape[1:]) == grid
+    assert tuple(model.decoder.output.shape[1:]) == shape

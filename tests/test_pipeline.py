@@ -60,9 +60,14 @@ def test_repro_writes_every_output(reproduced):
             assert batches.shape == (2 * 5, 5)  # 2 epochs of ceil(18 / 4) batches; step, epoch and 3 loss terms
             np.testing.assert_array_equal(batches[:, 0], np.arange(10))
             evaluation = json.loads((project / "metrics" / "eval" / f"{run}.json").read_text())
-            assert set(evaluation["test"]) == {"mse", "psnr_db", "r2", "reconstruction"}
+            assert set(evaluation["test"]) == {"mse", "psnr_db", "r2", "reconstruction", "decoded_class_accuracy", "class_kept"}
+            with np.load(project / "metrics" / "latents" / f"{run}-train.npz") as train_latents:  # what a kNN fits on
+                latent_size = 16 if "highdim" in name else 2
+                assert train_latents["means"].dtype == np.float16 and train_latents["means"].shape == (18, latent_size)
+                with np.load(project / "data" / "prepared" / DATASET[name] / "train.npz") as prepared:
+                    np.testing.assert_array_equal(train_latents["labels"], prepared["labels"])
             assert set(evaluation["objective"]) == {"loss", "reconstruction", "kl", "samples", "seed"}
-            assert {"knn3_accuracy", "knn3_chance", "knn3_majority", "silhouette"} <= set(evaluation["latent"])
+            assert {"knn3_accuracy", "knn3_uniform_accuracy", "knn3_chance", "knn3_majority", "silhouette"} <= set(evaluation["latent"])
             assert ("knn3_ab_c_accuracy" in evaluation["latent"]) == name.startswith("cifar10")
             test_table = pd.read_csv(project / "metrics" / "latents" / f"{run}.csv.gz")
             assert len(test_table) == 3 * 3 and set(test_table["knn_label"]) <= {0, 1, 2}
@@ -84,6 +89,7 @@ def test_repro_writes_every_output(reproduced):
     for figure in ("loss_curves.png", "examples.png", *(f"reconstructions/{dataset}.png" for dataset in SHAPES)):
         assert (project / "plots" / figure).stat().st_size > 10_000
     for dataset, shape in SHAPES.items():
+        assert 0 <= json.loads((project / "metrics" / "classifiers" / f"{dataset}.json").read_text())["test_accuracy"] <= 1
         with np.load(project / "metrics" / "datasets" / f"{dataset}-examples.npz") as examples:
             assert examples["images"].shape == (4 * 3, *shape)  # four training images of each class
         assert json.loads((project / "metrics" / "datasets" / f"{dataset}.json").read_text())["image_values"] == np.prod(shape)

@@ -38,9 +38,15 @@ def origin(tmp_path_factory):
     dvc(project, "remote", "add", "-d", "storage", str(root / "dvc-remote"))
     (project / "scripts").mkdir()
     shutil.copy2(PROJECT_ROOT / "scripts" / "run_study.py", project / "scripts")
-    run_command([sys.executable, "scripts/run_study.py", "--jobs", "1", "--log", str(root / "study.log")], cwd=project)
+    identity = {f"GIT_{role}_{key}": value for role in ("AUTHOR", "COMMITTER") for key, value in (("NAME", "t"), ("EMAIL", "t@t"))}
+    run_command([sys.executable, "scripts/run_study.py", "--jobs", "1", "--log", str(root / "study.log")], cwd=project,
+                env_update=identity)
     assert json.loads(dvc(project, "status", "--json").stdout) == {}
     assert json.loads(dvc(project, "status", "--cloud", "--json").stdout) == {}, "run_study.py left outputs unpushed"
+    log = run_command(["git", "log", "--format=%s"], cwd=project).stdout.splitlines()
+    assert {"study: run mnist_flat-0", "study: run cifar10_simple-0", "study: summarize, plot, claims"} <= set(log), log
+    assert run_command(["git", "status", "--porcelain", "--", "dvc.lock", "metrics"], cwd=project).stdout == "", \
+        "run_study.py left run outputs uncommitted"
     run_command(["git", "add", "-A"], cwd=project)
     run_command([*GIT, "commit", "-qm", "study"], cwd=project)
     run_command(["git", "push", "-q", "origin", "HEAD:main"], cwd=project)

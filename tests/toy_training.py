@@ -23,12 +23,13 @@ def toy_variant(epochs=2, learning_rate=1e-3, batch_size=4, latent_dim=2, conv_f
     """A small variant with the project's train settings (params.yaml), changed by the keyword arguments."""
     from dataclasses import replace
 
-    from vae_study.core.params import VariantParams, load_params, train_params
+    from vae_study.core.params import VariantParams, load_params, network_params, train_params
 
-    shared = train_params(load_params(Path(__file__).resolve().parents[1] / "params.yaml"))
+    params = load_params(Path(__file__).resolve().parents[1] / "params.yaml")
+    shared = train_params(params)
     return VariantParams(
         name="toy", dataset="mnist", conv_filters=conv_filters, dense_units=(8,), latent_dim=latent_dim, kl_weight=1.0,
-        reconstruction_loss="sum_squared",
+        reconstruction_loss="sum_squared", network=network_params(params),
         train=replace(shared, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size, **train),
     )
 

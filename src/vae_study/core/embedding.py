@@ -71,27 +71,39 @@ def encode(model: VAE, images: np.ndarray, batch_size: int) -> tuple[np.ndarray,
     return np.concatenate(means), np.concatenate(log_vars)
 
 
-def reconstruction_metrics(model: VAE, images: np.ndarray, means: np.ndarray, batch_size: int) -> dict:
+def reconstruction_metrics(model: VAE, images: np.ndarray, means: np.ndarray, batch_size: int, classifier=None,
+                           labels: np.ndarray | None = None) -> dict:
     """How well decoding each image's latent mean (``means``) reproduces it: deterministic, as the figures show it.
 
     mse is per pixel value, reconstruction is the variant's own reconstruction term
     per image, and r2 = 1 - mse / (variance of the test pixel values), the share of
     the pixels' variance the reconstructions explain, which compares across datasets.
+    With the dataset's reference ``classifier`` (and the images' ``labels``): whether a decode keeps its image's
+    class, as ``decoded_class_accuracy`` (the classifier on the decodes against the labels) and ``class_kept``
+    (the share of decodes it gives the class it gives the original).
     """
+    from vae_study.core.classifier import predicted_classes
     from vae_study.core.model import reconstruction_error
 
-    squared_sum, reconstruction_sum = 0.0, 0.0
-    for batch, batch_means in zip(in_order(images, batch_size), in_order(means, batch_size)):
+    squared_sum, reconstruction_sum, correct, kept = 0.0, 0.0, 0, 0
+    for index, (batch, batch_means) in enumerate(zip(in_order(images, batch_size), in_order(means, batch_size))):
         decoded = np.asarray(model.decoder(batch_means, training=False))
         squared_sum += float(np.sum((batch.astype(np.float64) - decoded) ** 2))
         reconstruction_sum += float(np.sum(np.asarray(reconstruction_error(batch, decoded, model.reconstruction_loss))))
+        if classifier is not None:
+            decoded_classes = predicted_classes(classifier, decoded, batch_size)
+            correct += int(np.sum(decoded_classes == labels[index * batch_size:index * batch_size + len(batch)]))
+            kept += int(np.sum(decoded_classes == predicted_classes(classifier, batch, batch_size)))
     mse = squared_sum / images.size
-    return {
+    metrics = {
         "mse": mse,
         "psnr_db": psnr_db(mse),
         "r2": 1.0 - mse / float(np.var(images, dtype=np.float64)),
         "reconstruction": reconstruction_sum / len(images),
     }
+    if classifier is not None:
+        metrics.update(decoded_class_accuracy=correct / len(images), class_kept=kept / len(images))
+    return metrics
 
 
 def sampled_objective(model: VAE, images: np.ndarray, means: np.ndarray, log_vars: np.ndarray, batch_size: int,
@@ -109,13 +121,14 @@ def sampled_objective(model: VAE, images: np.ndarray, means: np.ndarray, log_var
         for _ in range(samples):
             z = (mean + np.exp(0.5 * log_var) * rng.standard_normal(mean.shape)).astype(np.float32)
             terms = loss_terms(batch, model.decoder(z, training=False), mean, log_var, model.kl_weight,
-                               model.reconstruction_loss)
+                               model.reconstruction_loss, model.reconstruction_weight)
             for name in LOSS_TERMS:
                 sums[name] += float(terms[name]) * len(batch)
     return {**{name: total / (len(images) * samples) for name, total in sums.items()}, "samples": samples, "seed": seed}
 
 
-def evaluate_variant(model: VAE, data: Dataset, settings, groups: dict | None) -> tuple[dict, pd.DataFrame, np.ndarray, np.ndarray]:
+def evaluate_variant(model: VAE, data: Dataset, settings, groups: dict | None,
+                     classifier) -> tuple[dict, pd.DataFrame, np.ndarray, np.ndarray]:
     """Test reconstructions, the sampled objective and latent scores; the test latent table; the test and the training
     latent means.
 
@@ -132,6 +145,9 @@ def evaluate_variant(model: VAE, data: Dataset, settings, groups: dict | None) -
     predicted = knn_predict(train_means, train.labels, test_means, neighbors)
     latent = {
         f"knn{neighbors}_accuracy": float(np.mean(predicted == test.labels)),
+        # uniform votes, as published kNN scores of embeddings are made (scikit-learn's default): for comparison only
+        f"knn{neighbors}_uniform_accuracy": float(np.mean(knn_predict(train_means, train.labels, test_means, neighbors, "uniform")
+                                                         == test.labels)),
         f"knn{neighbors}_chance": chance_accuracy(train.labels, test.labels),
         f"knn{neighbors}_majority": majority_accuracy(train.labels, test.labels),
         "silhouette": silhouette(test_means, test.labels),
@@ -144,7 +160,7 @@ def evaluate_variant(model: VAE, data: Dataset, settings, groups: dict | None) -
         latent[f"knn{neighbors}_{names}_chance"] = chance_accuracy(train_groups, test_groups)
         latent[f"knn{neighbors}_{names}_majority"] = majority_accuracy(train_groups, test_groups)
     metrics = {
-        "test": reconstruction_metrics(model, test_images, test_means, batch_size),
+        "test": reconstruction_metrics(model, test_images, test_means, batch_size, classifier, test.labels),
         "objective": sampled_objective(
             model, test_images, test_means, test_log_vars, batch_size, settings.objective_samples, settings.seed
         ),

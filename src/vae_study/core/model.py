@@ -1,14 +1,15 @@
-"""The study's convolutional VAE, after the Keras VAE example.
+"""The study's convolutional VAE, after the Keras VAE example, with the network settings other published VAEs need.
 
-Encoder: per conv layer a 3x3 valid convolution with ReLU and 2x2 max pooling,
-then the dense layers and two linear heads (latent mean and log-variance).
-Decoder: the mirror, upsampling with stride-2 transposed convolutions and
-cropping back to the input size when it is not a multiple of 2^k. With no conv
-layers (``conv_filters: []``) both are flat, fully connected networks: the
-decoder's last dense layer outputs the pixels through a sigmoid.
+Encoder: per conv layer a 3x3 convolution with ReLU (stride and padding from the network params) and, by default,
+2x2 max pooling, then the dense layers and two linear heads (latent mean and log-variance). Decoder: the dense
+layers mirrored, a dense layer to a grid (the last conv layer's filters, or ``decoder_grid_filters``), stride-2
+transposed convolutions back up, cropping to the input size when it is not a multiple of 2^k, and a 3x3 sigmoid
+output layer (a convolution, or a stride-1 transposed one). With no conv layers (``conv_filters: []``) both are
+flat, fully connected networks: the decoder's last dense layer outputs the pixels through a sigmoid.
 """
 
 import math
+from dataclasses import asdict
 
 import keras
 from keras import layers, ops
@@ -39,28 +40,32 @@ class Sampling(layers.Layer):
         return {**super().get_config(), "seed": self.seed}
 
 
-def encoded_size(size: int, conv_layers: int) -> int:
-    """Spatial size after ``conv_layers`` rounds of valid 3x3 convolution and 2x2 pooling."""
+def encoded_size(size: int, conv_layers: int, strides: int = 1, padding: str = "valid", pooling: bool = True) -> int:
+    """Spatial size after ``conv_layers`` rounds of 3x3 convolution (and 2x2 pooling, if on)."""
     for _ in range(conv_layers):
-        size = (size - 2) // 2
+        size = -(-size // strides) if padding == "same" else (size - 3) // strides + 1
+        if pooling:
+            size //= 2
     return size
 
 
-def check_architecture(image_shape: tuple[int, int, int], conv_filters, where: str) -> None:
+def check_architecture(image_shape: tuple[int, int, int], conv_filters, where: str, network=None) -> None:
     height, width, _ = image_shape
-    if min(encoded_size(height, len(conv_filters)), encoded_size(width, len(conv_filters))) < 1:
+    shape = {} if network is None else {"strides": network.conv_strides, "padding": network.conv_padding, "pooling": network.pooling}
+    if min(encoded_size(height, len(conv_filters), **shape), encoded_size(width, len(conv_filters), **shape)) < 1:
         raise PipelineError(
             f"{where}.conv_filters = {list(conv_filters)} is too deep for {height}x{width} images: "
-            f"each conv layer shrinks the image to (size - 2) // 2; use fewer conv layers"
+            f"the conv layers shrink the image below 1x1; use fewer conv layers"
         )
 
 
-def build_encoder(image_shape, conv_filters, dense_units, latent_dim) -> keras.Model:
+def build_encoder(image_shape, conv_filters, dense_units, latent_dim, strides=1, padding="valid", pooling=True) -> keras.Model:
     images = keras.Input(shape=image_shape, name="images")
     x = images
     for index, filters in enumerate(conv_filters):
-        x = layers.Conv2D(filters, 3, activation="relu", name=f"conv_{index}")(x)
-        x = layers.MaxPooling2D(2, name=f"pool_{index}")(x)
+        x = layers.Conv2D(filters, 3, strides=strides, padding=padding, activation="relu", name=f"conv_{index}")(x)
+        if pooling:
+            x = layers.MaxPooling2D(2, name=f"pool_{index}")(x)
     x = layers.Flatten(name="flatten")(x)
     for index, units in enumerate(dense_units):
         x = layers.Dense(units, activation="relu", name=f"dense_{index}")(x)
@@ -69,7 +74,7 @@ def build_encoder(image_shape, conv_filters, dense_units, latent_dim) -> keras.M
     return keras.Model(images, [z_mean, z_log_var], name="encoder")
 
 
-def build_decoder(image_shape, conv_filters, dense_units, latent_dim) -> keras.Model:
+def build_decoder(image_shape, conv_filters, dense_units, latent_dim, grid_filters=None, output="conv") -> keras.Model:
     height, width, channels = image_shape
     scale = 2 ** len(conv_filters)
     start_height, start_width = math.ceil(height / scale), math.ceil(width / scale)
@@ -80,8 +85,9 @@ def build_decoder(image_shape, conv_filters, dense_units, latent_dim) -> keras.M
     if not conv_filters:
         pixels = layers.Dense(height * width * channels, activation="sigmoid", name="pixels", dtype="float32")(x)
         return keras.Model(latent, layers.Reshape(image_shape, name="image")(pixels), name="decoder")
-    x = layers.Dense(start_height * start_width * conv_filters[-1], activation="relu", name="to_grid")(x)
-    x = layers.Reshape((start_height, start_width, conv_filters[-1]), name="grid")(x)
+    grid_filters = grid_filters or conv_filters[-1]
+    x = layers.Dense(start_height * start_width * grid_filters, activation="relu", name="to_grid")(x)
+    x = layers.Reshape((start_height, start_width, grid_filters), name="grid")(x)
     for index, filters in enumerate(reversed(conv_filters)):
         x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu", name=f"deconv_{index}")(x)
     extra_height, extra_width = start_height * scale - height, start_width * scale - width
@@ -90,7 +96,8 @@ def build_decoder(image_shape, conv_filters, dense_units, latent_dim) -> keras.M
             ((extra_height // 2, extra_height - extra_height // 2), (extra_width // 2, extra_width - extra_width // 2)),
             name="crop",
         )(x)
-    reconstruction = layers.Conv2D(channels, 3, padding="same", activation="sigmoid", name="pixels", dtype="float32")(x)
+    last = layers.Conv2D if output == "conv" else layers.Conv2DTranspose
+    reconstruction = last(channels, 3, padding="same", activation="sigmoid", name="pixels", dtype="float32")(x)
     return keras.Model(latent, reconstruction, name="decoder")
 
 
@@ -109,20 +116,21 @@ def reconstruction_error(images, reconstruction, kind: str = "sum_squared", squa
     return (ops.sum if spec.summed_over_pixels else ops.mean)(per_value, axis=(1, 2, 3))
 
 
-def loss_terms(images, reconstruction, z_mean, z_log_var, kl_weight: float, reconstruction_loss="sum_squared") -> dict:
+def loss_terms(images, reconstruction, z_mean, z_log_var, kl_weight: float, reconstruction_loss="sum_squared",
+               reconstruction_weight: float = 1.0) -> dict:
     """Per-image loss terms averaged over the batch.
 
     reconstruction: the chosen reconstruction error (default: sum of squared
     errors over pixels and channels, n x the per-pixel MSE, as in the Keras
     reference VAE); kl: closed-form KL to N(0, I) summed over latent dimensions;
-    loss = reconstruction + kl_weight * kl. mse is the per-pixel MSE whatever
-    the loss, so runs with different losses stay comparable.
+    loss = reconstruction_weight * reconstruction + kl_weight * kl. mse is the
+    per-pixel MSE whatever the loss, so runs with different losses stay comparable.
     """
     squared = ops.square(ops.cast(images, "float32") - ops.cast(reconstruction, "float32"))
     reconstruction_term = ops.mean(reconstruction_error(images, reconstruction, reconstruction_loss, squared))
     kl = ops.mean(-0.5 * ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=1))
     return {
-        "loss": reconstruction_term + kl_weight * kl,
+        "loss": reconstruction_weight * reconstruction_term + kl_weight * kl,
         "reconstruction": reconstruction_term,
         "kl": kl,
         "mse": ops.mean(squared),
@@ -148,6 +156,12 @@ class VAE(keras.Model):
         kl_weight=1.0,
         seed=0,
         reconstruction_loss="sum_squared",
+        reconstruction_weight=1.0,
+        conv_strides=1,
+        conv_padding="valid",
+        pooling=True,
+        decoder_grid_filters=None,
+        decoder_output="conv",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -158,8 +172,13 @@ class VAE(keras.Model):
         self.kl_weight = float(kl_weight)
         self.seed = seed
         self.reconstruction_loss = reconstruction_loss
-        self.encoder = build_encoder(self.image_shape, self.conv_filters, self.dense_units, latent_dim)
-        self.decoder = build_decoder(self.image_shape, self.conv_filters, self.dense_units, latent_dim)
+        self.reconstruction_weight = float(reconstruction_weight)
+        self.network = {"conv_strides": conv_strides, "conv_padding": conv_padding, "pooling": pooling,
+                        "decoder_grid_filters": decoder_grid_filters, "decoder_output": decoder_output}
+        self.encoder = build_encoder(self.image_shape, self.conv_filters, self.dense_units, latent_dim, conv_strides,
+                                     conv_padding, pooling)
+        self.decoder = build_decoder(self.image_shape, self.conv_filters, self.dense_units, latent_dim,
+                                     decoder_grid_filters, decoder_output)
         self.sampling = Sampling(seed, name="sampling")
         self.epoch_trackers = {name: keras.metrics.Mean(name=name) for name in (*LOSS_TERMS, "mse")}
         self.batch_trackers = {name: keras.metrics.Mean(name=f"batch_{name}") for name in LOSS_TERMS}
@@ -180,7 +199,7 @@ class VAE(keras.Model):
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         terms = loss_terms(x, y_pred["reconstruction"], y_pred["z_mean"], y_pred["z_log_var"], self.kl_weight,
-                           self.reconstruction_loss)
+                           self.reconstruction_loss, self.reconstruction_weight)
         logged = {name: replica_mean(value) for name, value in terms.items()}
         for name, tracker in self.epoch_trackers.items():
             tracker.update_state(logged[name])
@@ -212,12 +231,14 @@ class VAE(keras.Model):
             "kl_weight": self.kl_weight,
             "seed": self.seed,
             "reconstruction_loss": self.reconstruction_loss,
+            "reconstruction_weight": self.reconstruction_weight,
+            **self.network,
         }
 
 
 def build_vae(variant, image_shape) -> VAE:
     """The VAE a variant's params describe, for images of ``image_shape``."""
-    check_architecture(image_shape, variant.conv_filters, f"variants.{variant.name}")
+    check_architecture(image_shape, variant.conv_filters, f"variants.{variant.name}", variant.network)
     model = VAE(
         image_shape=image_shape,
         conv_filters=variant.conv_filters,
@@ -226,6 +247,7 @@ def build_vae(variant, image_shape) -> VAE:
         kl_weight=variant.kl_weight,
         seed=variant.train.seed,
         reconstruction_loss=variant.reconstruction_loss,
+        **asdict(variant.network),
         name=f"vae_{variant.name}",
     )
     model.build((None, *image_shape))

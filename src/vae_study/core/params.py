@@ -1,4 +1,4 @@
-"""Reading and validating the training half of ``params.yaml``: datasets, seeds, train, variants, study.
+"""Reading and validating the training half of ``params.yaml``: datasets, seeds, train, network, variants, study.
 
 params.yaml is the one place every value lives: these readers require each key and
 hold no defaults of their own, so a value that decides a result is always in the
@@ -63,6 +63,18 @@ class TrainParams:
 
 
 @dataclass(frozen=True)
+class NetworkParams:
+    """Network and loss settings shared by all variants unless a variant overrides them (the study's by default)."""
+
+    conv_strides: int
+    conv_padding: str
+    pooling: bool
+    decoder_grid_filters: int | None
+    decoder_output: str
+    reconstruction_weight: float
+
+
+@dataclass(frozen=True)
 class VariantParams:
     """One model of the study: its architecture, loss weighting and training settings."""
 
@@ -73,6 +85,7 @@ class VariantParams:
     latent_dim: int
     kl_weight: float
     reconstruction_loss: str
+    network: NetworkParams
     train: TrainParams
 
 
@@ -189,6 +202,48 @@ def train_params(params: dict[str, Any]) -> TrainParams:
     return _check_jit("train", TrainParams(**{key: TRAIN_CHECKS[key](f"train.{key}", given[key]) for key in TRAIN_KEYS}))
 
 
+NETWORK_KEYS = {field.name for field in fields(NetworkParams)}
+PADDINGS = ("valid", "same")
+DECODER_OUTPUTS = ("conv", "conv_transpose")
+NETWORK_CHECKS = {
+    "conv_strides": lambda key, value: integer(key, value, 1),
+    "conv_padding": lambda key, value: choice(key, value, PADDINGS),
+    "pooling": boolean,
+    "decoder_grid_filters": lambda key, value: integer(key, value, 1, allow_none=True),
+    "decoder_output": lambda key, value: choice(key, value, DECODER_OUTPUTS),
+    "reconstruction_weight": lambda key, value: number(key, value, 0.0, strict=True),
+}
+
+
+def network_params(params: dict[str, Any]) -> NetworkParams:
+    """The shared network settings, every key required."""
+    given = section(params, "network")
+    check_keys("network", given, NETWORK_KEYS, required=NETWORK_KEYS)
+    return NetworkParams(**{key: NETWORK_CHECKS[key](f"network.{key}", given[key]) for key in NETWORK_KEYS})
+
+
+@dataclass(frozen=True)
+class ClassifierParams:
+    """How each dataset's reference classifier is trained (it judges whether decodes keep their class)."""
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    seed: int
+
+
+def classifier_params(params: dict[str, Any]) -> ClassifierParams:
+    given = section(params, "classifier")
+    keys = {field.name for field in fields(ClassifierParams)}
+    check_keys("classifier", given, keys, required=keys)
+    return ClassifierParams(
+        epochs=integer("classifier.epochs", given["epochs"], 1),
+        batch_size=integer("classifier.batch_size", given["batch_size"], 1),
+        learning_rate=number("classifier.learning_rate", given["learning_rate"], 0.0, strict=True),
+        seed=integer("classifier.seed", given["seed"], 0),
+    )
+
+
 def seeds(params: dict[str, Any]) -> list[int]:
     """The training seeds of the study: every variant is trained once per seed."""
     given = params.get("seeds")
@@ -209,11 +264,12 @@ def variant_params(params: dict[str, Any], name: str, seed: int = 0) -> VariantP
     where, given = _entry(params, "variants", "variant", name)
     if "seed" in given:
         raise PipelineError(f"{where}.seed is not a variant setting; the top-level seeds list sets every variant's seeds")
-    check_keys(where, given, VARIANT_KEYS | TRAIN_KEYS, required=VARIANT_KEYS)
+    check_keys(where, given, VARIANT_KEYS | TRAIN_KEYS | NETWORK_KEYS, required=VARIANT_KEYS)
     datasets = section(params, "datasets")
     if given["dataset"] not in datasets:
         raise PipelineError(f"{where}.dataset = {describe(given['dataset'])} is invalid; use one of {', '.join(datasets)}")
     overrides = {key: TRAIN_CHECKS[key](f"{where}.{key}", given[key]) for key in TRAIN_KEYS if key in given}
+    network = {key: NETWORK_CHECKS[key](f"{where}.{key}", given[key]) for key in NETWORK_KEYS if key in given}
     return VariantParams(
         name=name,
         dataset=given["dataset"],
@@ -222,6 +278,7 @@ def variant_params(params: dict[str, Any], name: str, seed: int = 0) -> VariantP
         latent_dim=integer(f"{where}.latent_dim", given["latent_dim"], 1),
         kl_weight=number(f"{where}.kl_weight", given["kl_weight"], 0.0, strict=False),
         reconstruction_loss=choice(f"{where}.reconstruction_loss", given["reconstruction_loss"], RECONSTRUCTION_LOSSES),
+        network=replace(network_params(params), **network),
         train=_check_jit(where, replace(train_params(params), **overrides, seed=integer("seed", seed, 0))),
     )
 

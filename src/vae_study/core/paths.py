@@ -10,6 +10,7 @@ RAW_DIR = DATA_DIR / "raw"
 PREPARED_DIR = DATA_DIR / "prepared"
 MODELS_DIR = DATA_DIR / "models"
 CHECKPOINTS_DIR = DATA_DIR / "checkpoints"
+CLASSIFIERS_DIR = DATA_DIR / "classifiers"
 METRICS_DIR = Path("metrics")  # committed: everything the results page and the figures are computed from
 TRAINING_DIR = METRICS_DIR / "train"
 HISTORY_DIR = METRICS_DIR / "history"
@@ -84,3 +85,13 @@ def figure_inputs_file(variant: str, seed: int) -> Path:
 
 def evaluation_file(variant: str, seed: int) -> Path:
     return EVALUATION_DIR / f"{run_label(variant, seed)}.json"
+
+
+def classifier_file(dataset: str) -> Path:
+    """The weights of the dataset's reference classifier (DVC-cached npz)."""
+    return CLASSIFIERS_DIR / f"{dataset}.npz"
+
+
+def classifier_metrics_file(dataset: str) -> Path:
+    """Its test accuracy (committed)."""
+    return METRICS_DIR / "classifiers" / f"{dataset}.json"

@@ -8,11 +8,20 @@ while any value is bad.
 from typing import Any
 
 from vae_study.core.analysis_params import evaluate_params, plot_params
-from vae_study.core.params import dataset_params, seeds, study, train_params, variant_names, variant_params
+from vae_study.core.params import (
+    classifier_params,
+    dataset_params,
+    network_params,
+    seeds,
+    study,
+    train_params,
+    variant_names,
+    variant_params,
+)
 from vae_study.core.validate import check_keys, section
 from vae_study.report.summarize_params import summarize_params
 
-SECTIONS = {"datasets", "seeds", "train", "variants", "study", "evaluate", "summarize", "plot"}
+SECTIONS = {"datasets", "seeds", "train", "network", "variants", "study", "classifier", "evaluate", "summarize", "plot"}
 
 
 def check_params(params: dict[str, Any]) -> str:
@@ -21,6 +30,8 @@ def check_params(params: dict[str, Any]) -> str:
     datasets = [dataset_params(params, name) for name in section(params, "datasets")]
     run_seeds = seeds(params)
     train_params(params)
+    network_params(params)
+    classifier_params(params)
     variants = [variant_params(params, name, seed) for name in variant_names(params) for seed in run_seeds]
     runs = study(params)
     evaluate_params(params)
