@@ -48,8 +48,7 @@ def main() -> None:
     classifier = load_classifier(classifier_file(variant.dataset), data.image_shape, len(data.class_names))
     metrics, table, test_means, train_means = evaluate_variant(model, data, scoring, scoring.superclasses.get(variant.dataset),
                                                                classifier)
-    arrays = figure_inputs(model, scale_images(test.images), test.labels, test_means, train.labels, len(data.class_names),
-                           figures, scoring.batch_size)
+    arrays = figure_inputs(model, scale_images(test.images), test.labels, test_means, figures, scoring.batch_size)
     with replacing(latents_file(variant.name, args.seed)) as partial:  # gzip without a time stamp: the same bytes each run
         table.to_csv(partial, index=False, float_format="%.6g", compression={"method": "gzip", "mtime": 0})
     save_arrays(train_latents_file(variant.name, args.seed), {"means": train_means.astype(np.float16), "labels": train.labels})

@@ -18,7 +18,7 @@ from vae_study.core.loss_kinds import loss_kind, values_summed_per_image
 from vae_study.core.params import dataset_params, load_params, seeds, study_variants
 from vae_study.core.paths import PLOTS_DIR, figure_inputs_file, latents_file, run_label, stage_name, training_outputs
 from vae_study.core.stage_runner import run_stage
-from vae_study.ingest.dataset_statistics import examples_file
+from vae_study.ingest.dataset_statistics import examples_file, read_statistics
 from vae_study.report.plotting import (
     latent_points_table,
     loss_curve_table,
@@ -102,7 +102,9 @@ def main() -> None:
                               groups.get(variant.dataset))
             (output / "latent_points").mkdir(exist_ok=True)
             latent_points_table(table).to_csv(output / "latent_points" / f"{variant.name}.csv", index=False)
-            plot_knn_confusion(table, class_names, arrays["train_class_shares"], f"kNN on test latent means, per class\n{label}",
+            shares = read_statistics(variant.dataset)["train_class_shares"]
+            plot_knn_confusion(table, class_names, np.array([shares[name] for name in class_names]),
+                               f"kNN on test latent means, per class\n{label}",
                                output / "knn_confusion" / f"{variant.name}.png")
             chosen_labels = table["label"].to_numpy()[arrays["chosen"]]
             originals[variant.dataset] = (arrays["originals"], [class_names[index] for index in chosen_labels])

@@ -24,8 +24,8 @@ def _runs(variant: str) -> list[tuple[int, pd.DataFrame, dict, dict]]:
     for seed in PARAMS["seeds"]:
         table = METRICS / "latents" / variant / f"seed-{seed}.csv.gz"
         if table.exists():
-            with np.load(METRICS / "figures" / variant / f"seed-{seed}.npz") as arrays:
-                shares = arrays["train_class_shares"]
+            shares = list(json.loads((METRICS / "datasets" / f"{PARAMS['variants'][variant]['dataset']}.json").read_text())
+                          ["train_class_shares"].values())
             evaluation = json.loads((METRICS / "eval" / variant / f"seed-{seed}.json").read_text())
             runs.append((seed, read_latents(table), shares, evaluation))
     return runs
@@ -34,7 +34,7 @@ def _runs(variant: str) -> list[tuple[int, pd.DataFrame, dict, dict]]:
 @pytest.mark.parametrize("summary_file", SUMMARIES, ids=[path.stem for path in SUMMARIES])
 def test_recall_and_mixing_recomputed_from_the_committed_latent_tables(summary_file):
     """Every recall and mixing row of the summary (and each dataset's first variant's silhouette rows), recomputed from
-    metrics/latents and metrics/figures alone."""
+    metrics/latents, metrics/eval and metrics/datasets alone."""
     variant = summary_file.stem
     silhouettes = variant in SILHOUETTE_CHECKED
     summary = json.loads(summary_file.read_text())

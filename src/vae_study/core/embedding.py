@@ -195,15 +195,15 @@ def decode(decoder, points: np.ndarray, batch_size: int) -> np.ndarray:
     return as_uint8(np.concatenate([np.asarray(decoder(batch, training=False)) for batch in in_order(points, batch_size)]))
 
 
-def figure_inputs(model, test_images: np.ndarray, test_labels: np.ndarray, test_means: np.ndarray,
-                  train_labels: np.ndarray, class_count: int, settings, batch_size: int) -> dict[str, np.ndarray]:
+def figure_inputs(model, test_images: np.ndarray, test_labels: np.ndarray, test_means: np.ndarray, settings,
+                  batch_size: int) -> dict[str, np.ndarray]:
     """The arrays behind one run's figures; ``test_images`` scaled to [0, 1], ``settings`` the plot params.
 
     - ``originals``, ``reconstructions``: one test image per class (picked by ``settings.seed``) and the
       decode of its latent mean;
     - ``samples``: decodes of ``settings.samples`` draws from the prior N(0, I);
-    - for a 2-D latent, ``manifold`` (grid x grid decodes) at ``manifold_x`` by ``manifold_y``;
-    - ``train_class_shares``: each class's share of the training set, the chance level of its kNN recall.
+    - for a 2-D latent, ``manifold`` (grid x grid decodes) at ``manifold_x`` by ``manifold_y``.
+    Each class's share of the training set is preprocess's (metrics/datasets/<dataset>.json).
     """
     chosen = one_per_class(test_labels, settings.seed)
     arrays = {
@@ -211,7 +211,6 @@ def figure_inputs(model, test_images: np.ndarray, test_labels: np.ndarray, test_
         "originals": as_uint8(test_images[chosen]),
         "reconstructions": decode(model.decoder, test_means[chosen], batch_size),
         "samples": decode(model.decoder, prior_points(test_means.shape[1], settings.samples, settings.seed), batch_size),
-        "train_class_shares": np.bincount(train_labels, minlength=class_count) / len(train_labels),
     }
     if test_means.shape[1] == 2:
         xs, ys = manifold_axes(test_means, settings.manifold_grid)
