@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name="${1:-first-run}"
-results=(params.yaml dvc.lock metrics plots docs/tables docs/results.md docs/claims.md)  # what the experiment rewrites (the claims stage pastes its tables into the two pages)
+results=(params.yaml dvc.lock metrics plots docs/tables docs/results.md docs/claims.md docs/pipeline.md)  # what the experiment rewrites (the claims stage pastes its tables into the three pages)
 if [ -n "$(git status --porcelain -- "${results[@]}")" ]; then
   echo "first_run: ${results[*]} have uncommitted changes; commit or stash them first (the first run restores" \
     "these paths to the last commit when it ends)" >&2
