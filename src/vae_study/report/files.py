@@ -10,6 +10,15 @@ from pathlib import Path
 from vae_study.core.files import write_json
 from vae_study.core.paths import METRICS_DIR
 
+# The numbers a reader compares across variants (dvc metrics show), as (name, summary metric).
+HEADLINE = (
+    ("loss", "objective.loss"),             # the sampled training objective on the test set, per image
+    ("r2", "test.r2"),                      # pooled R² of the mean decode
+    ("r2_vs_mean_image", "test.r2_vs_mean_image"),
+    ("mse", "test.mse"),                    # per-pixel mean squared error
+    ("kl", "objective.kl"),                 # nats per image
+    ("knn_over_chance", "latent.knn_over_chance"),
+)
 HEADLINE_DIR = METRICS_DIR / "variants"
 VERDICTS_DIR = METRICS_DIR / "verdicts"
 

@@ -225,10 +225,10 @@ def loss_curve_table(histories: dict[str, list[pd.DataFrame]], values_per_image:
 
 
 def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str, str], values_per_image: dict[str, int],
-                     datasets: dict[str, str], path: Path, mark: int = 4000, end_window: int = 1000) -> None:
+                     datasets: dict[str, str], path: Path, mark: int | None = 4000, end_window: int = 1000) -> None:
     """Per-batch training loss, one column per dataset: per image on top (the scale of the study's Figure 5), per
     pixel value below (the loss divided by the values it sums, 784 on MNIST and 3,072 on CIFAR-10, so the datasets
-    share one scale); each row shares its y axis across the datasets, and batch ``mark`` is marked.
+    share one scale); each row shares its y axis across the datasets, and batch ``mark`` (unless None) is marked.
 
     Each variant is one line, the mean over its seeds of the loss smoothed as the loss-curve measures smooth it (a
     centred mean over FLAT_SMOOTHING batches), with the seeds' range as a band and the first seed's raw loss faintly
@@ -272,9 +272,10 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
                                  "loss per pixel value (loss per image / values it sums)")):
         for column, dataset in enumerate(columns):
             axes = grid[row, column]
-            axes.axvline(mark, color="0.3", linestyle="--", linewidth=1)
-            axes.annotate(f"batch {mark:,}", (mark, 1), xycoords=("data", "axes fraction"), xytext=(4, -12),
-                          textcoords="offset points", fontsize=8, color="0.3")
+            if mark is not None:
+                axes.axvline(mark, color="0.3", linestyle="--", linewidth=1)
+                axes.annotate(f"batch {mark:,}", (mark, 1), xycoords=("data", "axes fraction"), xytext=(4, -12),
+                              textcoords="offset points", fontsize=8, color="0.3")
             axes.set(title=f"{dataset}: {scale}", xlabel="batch")
             axes.grid(True, alpha=0.3)
             if axes.lines:

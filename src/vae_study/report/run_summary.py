@@ -14,6 +14,7 @@ import pandas as pd
 from vae_study.core.loss_kinds import values_summed_per_image
 from vae_study.core.paths import evaluation_file, latents_file, run_label, stage_name, training_outputs
 from vae_study.ingest.dataset_statistics import read_statistics
+from vae_study.report.files import HEADLINE
 from vae_study.report.measures import Run, check_registered, computed
 from vae_study.report.summary import (
     class_scores,
@@ -29,17 +30,6 @@ from vae_study.report.summary import (
 )
 
 KNN_NAME = re.compile(r"^latent\.knn\d+_")
-
-# The numbers a reader compares across variants (dvc metrics show), as (name, summary metric).
-HEADLINE = (
-    ("loss", "objective.loss"),             # the sampled training objective on the test set, per image
-    ("r2", "test.r2"),                      # pooled R² of the mean decode
-    ("r2_vs_mean_image", "test.r2_vs_mean_image"),
-    ("mse", "test.mse"),                    # per-pixel mean squared error
-    ("kl", "objective.kl"),                 # nats per image
-    ("knn_over_chance", "latent.knn_over_chance"),
-)
-
 
 def _without_param_values(metrics: dict[str, float]) -> dict[str, float]:
     return {KNN_NAME.sub("latent.knn_", name): value for name, value in metrics.items()}
