@@ -4,13 +4,14 @@ Busy time is the union of every run's start-to-done span, so the gaps between se
 do not count; side by side runs count once. The summed `fit` seconds approximate one run at a time on
 both cores (`dvc repro`): a light model trains about as fast pinned to one core as on both (docs/performance.md).
 
-Usage: python scripts/study_time.py [docs/study-run.log]
+Usage: python scripts/study_time.py [docs/study-run.log] [--since 2026-12-06T23:00:00Z]   (--since: one study of the log,
+the runs started from that moment on; the log keeps every study run into it)
 """
 
+import argparse
 import collections
 import datetime
 import re
-import sys
 from pathlib import Path
 
 LINE = re.compile(r"^(\S+Z) (start|done) embed-\w+@(\w+)-(\d+)(?: fit ([\d.]+) s)?")
@@ -44,8 +45,14 @@ def busy_seconds(runs: list[tuple[datetime.datetime, datetime.datetime]]) -> flo
 
 
 def main() -> None:
-    log = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/study-run.log")
-    runs, fits = spans(log.read_text().splitlines())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("log", nargs="?", type=Path, default=Path("docs/study-run.log"))
+    parser.add_argument("--since", help="count only the lines from this UTC moment on (ISO 8601, as the log writes it)")
+    args = parser.parse_args()
+    lines = args.log.read_text().splitlines()
+    if args.since:
+        lines = [line for line in lines if line[:20] >= args.since]  # the log's moments sort as text
+    runs, fits = spans(lines)
     for variant, seconds in sorted(fits.items()):
         print(f"{variant:26} {len(seconds)} runs, fit {sum(seconds) / 60:6.1f} min ({', '.join(f'{s:.0f}' for s in seconds)} s)")
     fit_hours = sum(map(sum, fits.values())) / 3600

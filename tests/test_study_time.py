@@ -26,3 +26,12 @@ def test_busy_time_is_the_union_of_run_spans_and_fit_time_their_sum(tmp_path):
     assert "2 runs, fit    2.2 min (50, 80 s)" in lines[1]
     # 05:00:00-05:02:00 (two runs overlapping) + 07:00:00-07:45:00 (the restart counts, the unfinished start not)
     assert lines[-1] == "3 runs: busy 0.78 h of wall time; summed fit 0.76 h"
+
+
+def test_since_counts_one_study_of_a_log_that_holds_several(tmp_path):
+    log = tmp_path / "study-run.log"
+    log.write_text(LOG)
+    result = run_command([sys.executable, str(PROJECT_ROOT / "scripts" / "study_time.py"), str(log),
+                          "--since", "2026-12-01T06:00:00Z"], cwd=tmp_path)
+    assert result.stdout.splitlines() == ["cifar10_deep               1 runs, fit   43.3 min (2600 s)",
+                                          "1 runs: busy 0.75 h of wall time; summed fit 0.72 h"]
