@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from vae_study.report.anchors import ANCHORS, anchors_table, prediction_interval
+from vae_study.report.anchors import ANCHORS, MEASURES, anchors_table, prediction_interval
 
 
 def _stats(values) -> dict:
@@ -27,12 +27,17 @@ def test_the_prediction_interval_holds_one_more_run_95_times_in_100():
     assert mean_inside / len(draws) < 0.85
 
 
-def test_the_table_sets_each_anchor_beside_its_published_number():
+def test_the_table_sets_each_published_number_beside_the_anchor_s():
     sources = {"pumap_mnist": {"seeds": 3, "latent.knn_uniform_accuracy": _stats([0.74, 0.75, 0.76]),
+                               "test.mse": _stats([0.050, 0.051, 0.052]), "train.loss": _stats([134.0, 135.0, 136.0]),
                                "latent.knn_accuracy": _stats([0.73, 0.74, 0.75]), "latent.knn_pca": _stats([0.41, 0.41, 0.41])}}
     rows = anchors_table(sources).splitlines()
-    mnist, cifar10 = rows[2], rows[3]
-    assert mnist.startswith(f"| MNIST (`pumap_mnist`) | {ANCHORS[0].knn5:.4f} | 0.7500 [0.7400, 0.7600] | 3: 0.7400 to 0.7600 | ")
-    assert "0.7003 to 0.7997" in mnist and mnist.endswith("| 0.4201 / 0.4100 |")
-    assert "no runs yet" in cifar10
+    assert set(ANCHORS[0].published) == set(MEASURES)
+    knn, mse, loss = rows[2:5]
+    assert knn.startswith("| MNIST | 5-NN accuracy, uniform votes, fit on the training split's latent means | 0.7649 | "
+                          "0.75 [0.74, 0.76] | 0.74 to 0.76 | 0.7003 to 0.7997: inside | +1.5 |")
+    assert mse.endswith("| 0.03711 | 0.051 [0.041, 0.061] | 0.05 to 0.052 | 0.04603 to 0.05597: outside | -13.9 |")
+    assert "134.2 | 135.0 [135.0, 135.0] | 134.0 to 136.0 | 130.0 to 140.0" in loss and ": inside | -0.8 |" in loss
+    assert all("no runs yet" in row for row in rows[5:8])  # CIFAR-10's anchor has not run
+    assert any(row.startswith("MNIST (`pumap_mnist`): published 1-NN 0.7241") and "here 0.41." in row for row in rows)
     assert "| CIFAR-10 | the original images | a JPEG quality-75 copy |" in rows

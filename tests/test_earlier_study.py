@@ -1,44 +1,82 @@
-"""The rerun set beside an earlier committed study: headline numbers against its intervals, verdicts that flipped."""
+"""The rerun set beside an earlier committed study: headline numbers against it, answers that changed and why."""
 
 import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from conftest import PROJECT_ROOT
+from scipy import stats
 
-from vae_study.report.earlier_study import compare, flips, rerun_table
+from vae_study.report.claims import CLAIMS
+from vae_study.report.earlier_study import OUTSIDE_BY_CHANCE, changed_answers, compare, rerun_table, welch_difference
+
+R1 = next(claim.quote for claim in CLAIMS if claim.id == "R1")
 
 
-def _stats(mean, low, high):
-    return {"mean": mean, "sd": 0.01, "ci95_low": low, "ci95_high": high}
+def _stats(mean, low, high, sd=0.01):
+    return {"mean": mean, "sd": sd, "ci95_low": low, "ci95_high": high}
+
+
+def _vote(mean):
+    return {"mnist_simple: test.r2_vs_mean_image": {"label": "R² vs mean image", "seeds": 3, **_stats(mean, mean - 0.1, mean + 0.1)}}
 
 
 REFERENCE = {"commit": "abc1234",
              "variants": {"a": {"seeds": 3, "test.r2": _stats(0.5, 0.4, 0.6), "objective.kl": _stats(4.0, 3.9, 4.1)},
                           "gone": {"seeds": 3, "test.r2": _stats(0.1, 0.0, 0.2)}},
-             "verdicts": {"R1": "no", "R2": "yes", "X9": "yes"}}
+             "rows": {"R1": {"verdict": "no", "vote": _vote(0.4)}, "M1": {"verdict": "yes", "vote": _vote(0.7)},
+                      "X9": {"verdict": "yes", "vote": _vote(0.1)}},
+             "statements": {R1: "no"}}
 
 
-def test_a_number_outside_the_earlier_interval_and_a_flipped_verdict_are_named():
+def test_numbers_outside_and_answers_that_changed_are_named_with_their_cause():
     sources = {"a": {"seeds": 3, "test.r2": _stats(0.5, 0.4, 0.6), "objective.kl": _stats(4.3, 4.2, 4.4)}}
-    verdicts = {"R1": {"verdict": "no"}, "R2": {"verdict": "unclear"}, "R1k": {"verdict": "no"}}
-    rows = {row["metric"]: row for row in compare(REFERENCE, sources)}
-    assert (rows["test.r2"]["inside"], rows["test.r2"]["identical"]) == (True, True)
-    assert (rows["objective.kl"]["inside"], rows["objective.kl"]["identical"]) == (False, False)
-    assert flips(REFERENCE, verdicts) == ([("R2", "yes", "unclear")], ["R1k"], ["X9"])
+    verdicts = {"R1": {"verdict": "no", "vote": _vote(0.4)}, "R1k": {"verdict": "unclear", "vote": _vote(0.5)},
+                "M1": {"verdict": "unclear", "vote": _vote(0.6)}}
+    rows = {(row["variant"], row["metric"]): row for row in compare(REFERENCE, sources)}
+    same, moved = rows["a", "test.r2"], rows["a", "objective.kl"]
+    assert (same["inside"], same["consistent"], same["identical"]) == (True, True, True)
+    assert (moved["inside"], moved["consistent"], moved["identical"]) == (False, False, False)
+    assert rows["gone", "test.r2"]["now"] is None
+    changed = changed_answers(REFERENCE, verdicts)
+    assert changed["rows"] == [("M1", "yes", "unclear")] and changed["new"] == ["R1k"] and changed["gone"] == ["X9"]
+    assert changed["statements"][0] == (R1, "no", "depends", ["R1k"])  # no number moved: a new row changed it
     table = rerun_table(REFERENCE, sources, verdicts)
-    assert table.startswith("Against the committed study (abc1234): 1 of 2 headline numbers inside its 95% interval, "
-                            "1 with the same mean to the last bit; 1 verdicts flipped (R2: yes to unclear); new rows: R1k; "
-                            "rows gone: X9; not rerun yet: `gone`.")
-    assert "| `a` | 3 / 3 | 1 of 2 | 1 of 2 | objective.kl: 4 [3.9, 4.1] then, 4.3 [4.2, 4.4] now |" in table
+    assert table.startswith("Against the committed study (abc1234): 1 of 2 headline numbers inside its 95% interval "
+                            "(1 outside, against about 0 expected by chance alone), 1 with a Welch interval of the "
+                            "difference that holds zero, 1 with the same mean to the last bit")
+    assert "not in the current results: `gone` test.r2." in table.splitlines()[0]
+    assert "| objective.kl: 4 [3.9, 4.1] then, 4.3 [4.2, 4.4] now |" in table
+    assert f'| "{R1}" | no | depends | it gained rows R1k |' in table
+    assert "| M1 | MNIST, simple: most digits are distinct in the latent means | yes: R² vs mean image: 0.7 [0.6, 0.8] | " \
+           "unclear: R² vs mean image: 0.6 [0.5, 0.7] |" in table
 
 
-def test_the_same_runs_summarized_again_are_identical_up_to_float_rounding():
-    earlier = _stats(0.5, 0.4, 0.6)
-    rounded = {**earlier, "ci95_high": 0.6 + 1e-16}
-    assert compare({**REFERENCE, "variants": {"a": {"seeds": 3, "test.r2": earlier}}},
-                   {"a": {"seeds": 3, "test.r2": rounded}})[0]["identical"]
+def test_welch_difference_matches_scipy_on_the_seeds():
+    earlier, now = np.array([0.50, 0.52, 0.55]), np.array([0.56, 0.57, 0.61, 0.58])
+    summary = [{"mean": values.mean(), "sd": values.std(ddof=1)} for values in (earlier, now)]
+    difference, low, high = welch_difference(*summary, seeds=(3, 4))
+    expected = stats.ttest_ind(now, earlier, equal_var=False).confidence_interval(0.95)
+    assert difference == pytest.approx(now.mean() - earlier.mean())
+    assert (low, high) == pytest.approx((expected.low, expected.high))
+
+
+def test_a_faithful_rerun_of_three_seeds_falls_outside_the_earlier_interval_at_the_stated_rate():
+    """Both studies drawn from one distribution: the new mean leaves the old 95% interval of the mean about
+    OUTSIDE_BY_CHANCE of the time, while Welch's interval of the difference misses zero about 5%."""
+    rng = np.random.default_rng(0)
+    earlier, now = rng.normal(0, 1, (40000, 3)), rng.normal(0, 1, (40000, 3))
+    half = stats.t.ppf(0.975, 2) * earlier.std(axis=1, ddof=1) / np.sqrt(3)
+    outside = np.mean(np.abs(now.mean(axis=1) - earlier.mean(axis=1)) > half)
+    assert outside == pytest.approx(OUTSIDE_BY_CHANCE, abs=0.006)
+    misses = 0
+    for old, new in zip(earlier[:4000], now[:4000]):
+        _, low, high = welch_difference({"mean": old.mean(), "sd": old.std(ddof=1)},
+                                        {"mean": new.mean(), "sd": new.std(ddof=1)}, (3, 3))
+        misses += not low <= 0 <= high
+    assert misses / 4000 < 0.06
 
 
 def test_the_committed_reference_is_what_freeze_study_writes_from_its_commit(tmp_path):
