@@ -43,6 +43,22 @@ REPORT_STAGES = ["check", "summarize", "plot", "claims"]  # params checked, then
 EMPTY_LOCK = "schema: '2.0'\nstages: {}\n"
 
 
+def machine() -> str:
+    """The CPU as kernels see it: model name, family and model number, and the widest vector extension. Runs are
+    bit-identical only on one kind of CPU (oneDNN picks kernels by it), and a model name alone ("AMD EPYC") does not
+    tell the kinds apart."""
+    fields, cpuinfo = {}, Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text(errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+    flags = set(fields.get("flags", "").split())
+    vectors = next((name for flag, name in (("amx_tile", "AMX"), ("avx512f", "AVX-512"), ("avx2", "AVX2")) if flag in flags),
+                   "no AVX2")
+    return (f"{fields.get('model name', 'unknown CPU')} (family {fields.get('cpu family', '?')}, model "
+            f"{fields.get('model', '?')}, {vectors}), {os.cpu_count()} cores")
+
+
 def now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -214,6 +230,8 @@ def main() -> None:
           + ", ".join(f"{v.name}-{seed}" for v, seed in plan), flush=True)
     if args.dry:
         return
+    with args.log.open("a") as handle:
+        handle.write(f"# {now()} runner started on {machine()}\n")
     running: dict[int, tuple] = {}  # core (or -1 for a heavy run on both) -> (process, variant, seed)
     queue = list(plan)
     deadline = time.monotonic() + 3600 * args.hours if args.hours is not None else None

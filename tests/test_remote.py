@@ -43,6 +43,7 @@ def origin(tmp_path_factory):
                 env_update=identity)
     assert json.loads(dvc(project, "status", "--json").stdout) == {}
     assert json.loads(dvc(project, "status", "--cloud", "--json").stdout) == {}, "run_study.py left outputs unpushed"
+    assert re.search(r"runner started on .+ \(family \S+, model \S+, [^)]+\), \d+ cores", (root / "study.log").read_text())
     log = run_command(["git", "log", "--format=%s"], cwd=project).stdout.splitlines()
     assert {"study: run mnist_flat-0", "study: run cifar10_simple-0", "study: summarize, plot, claims"} <= set(log), log
     assert run_command(["git", "status", "--porcelain", "--", "dvc.lock", "metrics"], cwd=project).stdout == "", \
