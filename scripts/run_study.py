@@ -134,14 +134,16 @@ def commit_stages(stages: list[str], message: str) -> None:
     from ruamel.yaml import YAML  # DVC's own YAML library: the committed dvc.lock keeps DVC's layout
 
     yaml = YAML()
-    for _ in range(10):  # DVC may be rewriting dvc.lock for a run still going
-        try:
+    for _ in range(30):  # DVC may be rewriting dvc.lock for a run still going: a half-written file can fail to parse,
+        try:             # or parse as a shorter valid file that lacks entries; read it again until it has them all
             working = yaml.load((ROOT / "dvc.lock").read_text())
-            break
-        except Exception:  # noqa: BLE001 - any parse error of a half-written file: read it again
-            time.sleep(1)
+            if all(stage in working["stages"] for stage in stages):
+                break
+        except Exception:  # noqa: BLE001 - any parse error of a half-written file
+            pass
+        time.sleep(1)
     else:
-        sys.exit("dvc.lock could not be read")
+        sys.exit(f"dvc.lock could not be read with entries for {', '.join(stages)}")
     shown = subprocess.run(["git", "show", "HEAD:dvc.lock"], cwd=ROOT, capture_output=True, text=True)
     committed = yaml.load(shown.stdout if shown.returncode == 0 else EMPTY_LOCK)
     outputs = []
