@@ -37,8 +37,11 @@ from vae_study.ingest.dataset_statistics import read_statistics  # noqa: E402
 
 DVC = str(Path(sys.executable).with_name("dvc"))
 # Stage commands say `python`: make it this interpreter, activated venv or not.
-ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+# Unbuffered, so a run's log shows each epoch as it ends, not all of them when the run ends.
+ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+       "PYTHONUNBUFFERED": "1"}
 LOCK_BUSY = "Unable to acquire lock"
+LOCK_RETRY_SECONDS = 5
 REPORT_STAGES = ["check", "summarize", "plot", "claims"]  # params checked, then reports from the runs present
 EMPTY_LOCK = "schema: '2.0'\nstages: {}\n"
 
@@ -74,16 +77,28 @@ def cost(variant, image_values: dict[str, int]) -> tuple:
 
 
 def dvc(args: list[str], log: Path | None = None, core: int | None = None) -> subprocess.CompletedProcess:
-    """Run DVC (pinned to ``core`` if given), retrying while another DVC process holds the repository lock."""
+    """Run DVC (pinned to ``core`` if given), retrying while another DVC process holds the repository lock. With a
+    ``log``, DVC's output goes there as it is written (each epoch's line while a run trains), and the result's stdout
+    holds it, stderr merged in."""
     command = (["taskset", "-c", str(core)] if core is not None else []) + [DVC, *args]
     while True:
-        result = subprocess.run(command, cwd=ROOT, env=ENV, capture_output=True, text=True)
-        if log is not None:
-            with log.open("a") as handle:
-                handle.write(f"$ {' '.join(command)}\n{result.stdout}{result.stderr}\n")
-        if result.returncode == 0 or LOCK_BUSY not in result.stderr:
+        if log is None:
+            result = subprocess.run(command, cwd=ROOT, env=ENV, capture_output=True, text=True)
+            output = result.stderr
+        else:
+            with log.open("ab") as handle:
+                handle.write(f"$ {' '.join(command)}\n".encode())
+                handle.flush()
+                start = handle.tell()
+                result = subprocess.run(command, cwd=ROOT, env=ENV, stdout=handle, stderr=subprocess.STDOUT)
+                handle.write(b"\n")
+            with log.open("rb") as handle:
+                handle.seek(start)
+                output = handle.read().decode(errors="replace")
+            result = subprocess.CompletedProcess(command, result.returncode, output, "")
+        if result.returncode == 0 or LOCK_BUSY not in output:
             return result
-        time.sleep(5)
+        time.sleep(LOCK_RETRY_SECONDS)
 
 
 def _changes(entries: list) -> dict[str, object]:
@@ -218,7 +233,7 @@ def main() -> None:
     setup_stages = ["check", *(f"{stage}@{name}" for stage in ("fetch", "preprocess", "classifier") for name in params["datasets"])]
     setup = dvc(["repro", *setup_stages], logs / "setup.log")
     if setup.returncode:
-        sys.exit(f"check/fetch/preprocess/classifier failed, see {logs / 'setup.log'}:\n{setup.stderr}")
+        sys.exit(f"check/fetch/preprocess/classifier failed, see {logs / 'setup.log'}:\n{setup.stdout[-3000:]}")
     if args.commit:
         commit_stages(setup_stages, "study: data prepared, reference classifiers trained")
     image_values = {name: read_statistics(name)["image_values"] for name in params["datasets"]}
