@@ -3,25 +3,35 @@
 Reads, at a git revision, every variant's summary over seeds (metrics/summary/) for the headline numbers
 `dvc metrics show` prints, every claim row's answer and the numbers it voted with (metrics/claims.json), and the
 answer of each of the study's statements those rows give under today's rule (``claims.sentences``), and writes them
-to one small JSON file. The claims stage then sets the current results beside it (docs/tables/rerun.md): each
+to one small JSON file. Each headline number also keeps its value seed by seed, so a rerun of the same seeds is
+checked run by run: today's summarize recomputes them from the revision's committed files (a few minutes; its
+summaries may predate ``by_seed``), and they must agree with the revision's summaries. The claims stage then sets the current results beside it (docs/tables/rerun.md): each
 headline number against the earlier one, each row and statement whose answer changed, and why.
 
 Usage: python scripts/freeze_study.py REVISION [--out metrics/reference/study-<revision>.json]
 """
 
 import argparse
+import io
 import json
+import math
+import os
 import subprocess
 import sys
+import tarfile
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from vae_study.core.files import write_json  # noqa: E402
+from vae_study.core.params import load_params, seeds, study_variants  # noqa: E402
 from vae_study.core.paths import CLAIMS_FILE, METRICS_DIR, SUMMARY_DIR  # noqa: E402
 from vae_study.report.claims import sentences  # noqa: E402
 from vae_study.report.files import HEADLINE  # noqa: E402
+from vae_study.report.run_summary import summarize_study  # noqa: E402
+from vae_study.report.summarize_params import summarize_params  # noqa: E402
 
 
 def git(*args: str) -> str:
@@ -35,14 +45,44 @@ def committed_json(revision: str, directory: Path) -> dict[str, dict]:
             for name in names if name.endswith(".json")}
 
 
-def freeze(revision: str) -> dict:
+def by_seed(revision: str) -> dict[str, dict[str, dict[str, float]]]:
+    """Each variant's headline numbers seed by seed, summarized by today's code from the revision's params.yaml and
+    committed metrics (unpacked to a scratch folder: the pipeline's paths are relative to the working folder)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "params.yaml", "metrics"], check=True,
+                             capture_output=True).stdout
+    here = Path.cwd()
+    with tempfile.TemporaryDirectory() as folder:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+        os.chdir(folder)
+        try:
+            params = load_params()
+            summaries, _, _ = summarize_study(study_variants(params), seeds(params), summarize_params(params))
+        finally:
+            os.chdir(here)
+    return {name: {metric: summary[metric]["by_seed"] for _, metric in HEADLINE if metric in summary}
+            for name, summary in summaries.items()}
+
+
+def freeze(revision: str, seed_values: bool = True) -> dict:
+    """The reference; ``seed_values=False`` leaves out the seed-by-seed values (the slow part)."""
     commit = git("rev-parse", "--short", revision).strip()
     metrics = [metric for _, metric in HEADLINE]
     summaries = committed_json(commit, SUMMARY_DIR)
     claims = json.loads(git("show", f"{commit}:{CLAIMS_FILE.as_posix()}"))
-    return {"commit": commit,
-            "variants": {name: {"seeds": summary["seeds"], **{m: summary[m] for m in metrics if m in summary}}
-                         for name, summary in summaries.items()},
+    variants = {name: {"seeds": summary["seeds"], **{m: summary[m] for m in metrics if m in summary}}
+                for name, summary in summaries.items()}
+    if seed_values:
+        for name, numbers in by_seed(commit).items():
+            for metric, values in numbers.items():
+                frozen = variants[name][metric]
+                mean = sum(values.values()) / len(values)
+                if len(values) != variants[name]["seeds"] or not math.isclose(mean, frozen["mean"], rel_tol=1e-9,
+                                                                                abs_tol=1e-12):
+                    sys.exit(f"{name} {metric}: today's summarize gives {len(values)} seeds with mean {mean!r}, the "
+                             f"revision's summary {variants[name]['seeds']} with {frozen['mean']!r}; they must agree")
+                frozen["by_seed"] = values
+    return {"commit": commit, "variants": variants,
             "rows": {row: {"verdict": found["verdict"], "vote": found["vote"]} for row, found in claims.items()},
             "statements": {quote: found["verdict"] for quote, found in sentences(claims).items()}}
 
@@ -51,8 +91,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("revision")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--without-seed-values", action="store_true", help="leave out the seed-by-seed values (fast)")
     args = parser.parse_args()
-    reference = freeze(args.revision)
+    reference = freeze(args.revision, seed_values=not args.without_seed_values)
     out = args.out or METRICS_DIR / "reference" / f"study-{reference['commit']}.json"
     write_json(ROOT / out, reference)
     print(f"{out}: {len(reference['variants'])} variants, {len(reference['rows'])} rows, {len(reference['statements'])} "

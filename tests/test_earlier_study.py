@@ -10,13 +10,21 @@ from conftest import PROJECT_ROOT
 from scipy import stats
 
 from vae_study.report.claims import CLAIMS
-from vae_study.report.earlier_study import OUTSIDE_BY_CHANCE, changed_answers, compare, rerun_table, welch_difference
+from vae_study.report.earlier_study import (
+    FRESH_SEED_CHANGE,
+    OUTSIDE_BY_CHANCE,
+    changed_answers,
+    compare,
+    rerun_table,
+    seed_changes,
+    welch_difference,
+)
 
 R1 = next(claim.quote for claim in CLAIMS if claim.id == "R1")
 
 
-def _stats(mean, low, high, sd=0.01):
-    return {"mean": mean, "sd": sd, "ci95_low": low, "ci95_high": high}
+def _stats(mean, low, high, sd=0.01, by_seed=None):
+    return {"mean": mean, "sd": sd, "ci95_low": low, "ci95_high": high, **({"by_seed": by_seed} if by_seed else {})}
 
 
 def _vote(mean):
@@ -24,7 +32,8 @@ def _vote(mean):
 
 
 REFERENCE = {"commit": "abc1234",
-             "variants": {"a": {"seeds": 3, "test.r2": _stats(0.5, 0.4, 0.6), "objective.kl": _stats(4.0, 3.9, 4.1)},
+             "variants": {"a": {"seeds": 3, "test.r2": _stats(0.5, 0.4, 0.6, by_seed={"0": 0.49, "1": 0.5, "2": 0.51}),
+                                "objective.kl": _stats(4.0, 3.9, 4.1)},
                           "gone": {"seeds": 3, "test.r2": _stats(0.1, 0.0, 0.2)}},
              "rows": {"R1": {"verdict": "no", "vote": _vote(0.4)}, "M1": {"verdict": "yes", "vote": _vote(0.7)},
                       "X9": {"verdict": "yes", "vote": _vote(0.1)}},
@@ -32,7 +41,8 @@ REFERENCE = {"commit": "abc1234",
 
 
 def test_numbers_outside_and_answers_that_changed_are_named_with_their_cause():
-    sources = {"a": {"seeds": 3, "test.r2": _stats(0.5, 0.4, 0.6), "objective.kl": _stats(4.3, 4.2, 4.4)}}
+    sources = {"a": {"seeds": 3, "test.r2": _stats(0.5, 0.4, 0.6, by_seed={"0": 0.49, "1": 0.5, "2": 0.51}),
+                     "objective.kl": _stats(4.3, 4.2, 4.4)}}
     verdicts = {"R1": {"verdict": "no", "vote": _vote(0.4)}, "R1k": {"verdict": "unclear", "vote": _vote(0.5)},
                 "M1": {"verdict": "unclear", "vote": _vote(0.6)}}
     rows = {(row["variant"], row["metric"]): row for row in compare(REFERENCE, sources)}
@@ -45,10 +55,13 @@ def test_numbers_outside_and_answers_that_changed_are_named_with_their_cause():
     assert changed["statements"][0] == (R1, "no", "depends", ["R1k"])  # no number moved: a new row changed it
     table = rerun_table(REFERENCE, sources, verdicts)
     assert table.startswith("Against the committed study (abc1234): 1 of 2 headline numbers inside its 95% interval "
-                            "(1 outside, against about 0 expected by chance alone), 1 with a Welch interval of the "
-                            "difference that holds zero, 1 with the same mean to the last bit")
+                            "(1 outside; for independent seeds about 0 would be by chance alone), 1 with a Welch interval "
+                            "of the difference that holds zero, 1 with the same mean to the last bit (the same runs). Seed "
+                            "by seed (a rerun repeats each seed's initial weights and batch order, so its runs pair with "
+                            "the earlier ones): the 3 numbers of single runs moved by a median of 0.00")
     assert "not in the current results: `gone` test.r2." in table.splitlines()[0]
-    assert "| objective.kl: 4 [3.9, 4.1] then, 4.3 [4.2, 4.4] now |" in table
+    assert "| `a` | 3 / 3 | 1 of 2 | 1 of 2 | 1 of 2 | 0.00, 0.00 | objective.kl: 4 [3.9, 4.1] then, 4.3 [4.2, 4.4] now |" in table
+    assert "| `a` | test.r2 | 0.5 [0.4, 0.6] | 0.5 [0.4, 0.6] | 0 [-0.0227, 0.0227] | +0.00, +0.00, +0.00 |" in table
     assert f'| "{R1}" | no | depends | it gained rows R1k |' in table
     assert "| M1 | MNIST, simple: most digits are distinct in the latent means | yes: R² vs mean image: 0.7 [0.6, 0.8] | " \
            "unclear: R² vs mean image: 0.6 [0.5, 0.7] |" in table
@@ -80,12 +93,36 @@ def test_a_faithful_rerun_of_three_seeds_falls_outside_the_earlier_interval_at_t
 
 
 def test_the_committed_reference_is_what_freeze_study_writes_from_its_commit(tmp_path):
-    """metrics/reference/ holds a study frozen from a commit; freezing that commit again gives the same file."""
+    """metrics/reference/ holds a study frozen from a commit; freezing that commit again gives the same file, but for
+    the seed-by-seed values (minutes of recomputing: left out here), which must be the seeds its summaries rest on."""
     (reference,) = sorted((PROJECT_ROOT / "metrics" / "reference").glob("study-*.json"))
-    commit = json.loads(reference.read_text())["commit"]
-    if subprocess.run(["git", "cat-file", "-e", commit], cwd=PROJECT_ROOT, capture_output=True).returncode:
-        pytest.skip(f"{commit} is not in this clone's history (a shallow clone)")
+    frozen = json.loads(reference.read_text())
+    for variant in frozen["variants"].values():
+        for metric, numbers in variant.items():
+            if metric != "seeds":
+                values = list(numbers.pop("by_seed").values())
+                assert len(values) == variant["seeds"] and (min(values), max(values)) == (numbers["min"], numbers["max"])
+                assert np.mean(values) == pytest.approx(numbers["mean"], rel=1e-12)
+    if subprocess.run(["git", "cat-file", "-e", frozen["commit"]], cwd=PROJECT_ROOT, capture_output=True).returncode:
+        pytest.skip(f"{frozen['commit']} is not in this clone's history (a shallow clone)")
     out = tmp_path / "again.json"
-    subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "freeze_study.py"), commit, "--out", str(out)],
-                   check=True, capture_output=True, cwd=PROJECT_ROOT)
-    assert out.read_text() == reference.read_text()
+    subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "freeze_study.py"), frozen["commit"], "--out", str(out),
+                    "--without-seed-values"], check=True, capture_output=True, cwd=PROJECT_ROOT)
+    assert json.loads(out.read_text()) == frozen
+
+
+def test_seed_by_seed_changes_find_a_shift_of_every_run_that_the_interval_checks_pass():
+    """A rerun of the same seeds pairs with the earlier runs: a change of one seed sd in every run passes both
+    unpaired checks (inside the interval, Welch holds zero) and shows seed by seed; a fresh seed moves a number by
+    more than FRESH_SEED_CHANGE sds half the time (synthetic draws); unchanged runs move by 0."""
+    then = {"0": 0.40, "1": 0.50, "2": 0.60}
+    earlier = _stats(0.5, 0.252, 0.748, sd=0.1, by_seed=then)
+    shifted = {seed: value + 0.1 for seed, value in then.items()}
+    now = _stats(0.6, 0.352, 0.848, sd=0.1, by_seed=shifted)
+    (row,) = compare({"variants": {"a": {"seeds": 3, "test.r2": earlier}}}, {"a": {"seeds": 3, "test.r2": now}})
+    assert row["inside"] and row["consistent"] and not row["identical"]
+    assert row["seed_changes"] == pytest.approx([1.0, 1.0, 1.0])
+    assert seed_changes(earlier, earlier) == [0.0, 0.0, 0.0]
+    assert seed_changes(earlier, {"mean": 0.5}) is None  # a summary without seed-by-seed values
+    rng = np.random.default_rng(1)
+    assert np.mean(np.abs(rng.normal(size=200000) - rng.normal(size=200000)) > FRESH_SEED_CHANGE) == pytest.approx(0.5, abs=0.005)

@@ -57,6 +57,7 @@ def test_paired_differences_pair_by_seed():
 def test_summarize_runs_uses_metrics_every_seed_has():
     summary = summarize_runs({0: {"a": 1.0, "b": 2.0}, 1: {"a": 3.0}})
     assert summary["seeds"] == 2 and set(summary) == {"seeds", "a"} and summary["a"]["mean"] == 2.0
+    assert summary["a"]["by_seed"] == {"0": 1.0, "1": 3.0}  # each run's value, for a rerun's run-by-run check
 
 
 STUDY = {"window": 1000, "after": 4000}  # the study's reading: windows of 1,000 batches, flat after batch 4,000

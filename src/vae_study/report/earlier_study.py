@@ -10,6 +10,7 @@ since its answer can change with no number changing.
 """
 
 import math
+import statistics
 
 import scipy.stats
 
@@ -20,6 +21,9 @@ from vae_study.report.files import HEADLINE
 # P(|t with 2 df| > t_0.975(2) / sqrt(2)): a mean of 3 seeds outside another 3 seeds' 95% interval of the mean, both
 # drawn from one distribution (tests/test_earlier_study.py checks it on synthetic seeds).
 OUTSIDE_BY_CHANCE = 0.093
+# The median of |X - Y| for two independent draws of one normal distribution, in its sds (sqrt(2) x its 75th
+# percentile, 0.954): a fresh seed moves a run's number by more than this half the time.
+FRESH_SEED_CHANGE = math.sqrt(2) * float(scipy.stats.norm.ppf(0.75))
 
 
 def welch_difference(earlier: dict, now: dict, seeds: tuple[int, int]) -> tuple[float, float | None, float | None]:
@@ -44,9 +48,23 @@ def _inside(earlier: dict, now: dict) -> bool:
     return low <= now["mean"] <= high
 
 
+def seed_changes(earlier: dict, now: dict) -> list[float] | None:
+    """Each seed both studies ran: now minus then, in the earlier study's seed sds (0 where the run is unchanged;
+    None without seed-by-seed values or without an earlier spread to measure in)."""
+    then_seeds, now_seeds = earlier.get("by_seed"), now.get("by_seed")
+    if not then_seeds or not now_seeds:
+        return None
+    changes = [now_seeds[seed] - then_seeds[seed] for seed in sorted(set(then_seeds) & set(now_seeds), key=int)]
+    if not changes:
+        return None
+    if all(change == 0 for change in changes):
+        return [0.0] * len(changes)
+    return [change / earlier["sd"] for change in changes] if earlier.get("sd") else None
+
+
 def compare(reference: dict, sources: dict[str, dict]) -> list[dict]:
     """One entry per variant and headline number of the earlier study: both summaries (``now`` None where the current
-    results lack it), inside the earlier interval, Welch's difference, and the same mean."""
+    results lack it), inside the earlier interval, Welch's difference, the same mean, and the change of each seed."""
     rows = []
     for variant, earlier in sorted(reference["variants"].items()):
         for _, metric in HEADLINE:
@@ -59,9 +77,14 @@ def compare(reference: dict, sources: dict[str, dict]) -> list[dict]:
                 difference = welch_difference(earlier[metric], now, seeds)
                 row.update(seeds=seeds, inside=_inside(earlier[metric], now), difference=difference,
                            consistent=difference[1] is None or difference[1] <= 0 <= difference[2],
-                           identical=earlier[metric]["mean"] == now["mean"])
+                           identical=earlier[metric]["mean"] == now["mean"],
+                           seed_changes=seed_changes(earlier[metric], now))
             rows.append(row)
     return rows
+
+
+def _sizes(rows: list[dict]) -> list[float]:
+    return [abs(change) for row in rows for change in (row.get("seed_changes") or [])]
 
 
 def changed_answers(reference: dict, verdicts: dict[str, dict]) -> dict[str, list]:
@@ -94,24 +117,35 @@ def rerun_table(reference: dict, sources: dict[str, dict], verdicts: dict[str, d
     inside = sum(row["inside"] for row in present)
     consistent, identical = sum(row["consistent"] for row in present), sum(row["identical"] for row in present)
     outside = len(present) - inside
+    sizes = _sizes(present)
+    largest = max((row for row in present if row.get("seed_changes")), key=lambda row: max(map(abs, row["seed_changes"])),
+                  default=None)
+    paired = (f" Seed by seed (a rerun repeats each seed's initial weights and batch order, so its runs pair with the "
+              f"earlier ones): the {len(sizes)} numbers of single runs moved by a median of "
+              f"{statistics.median(sizes):.2f} of the earlier study's seed sds, {sum(size > FRESH_SEED_CHANGE for size in sizes)} "
+              f"by more than {FRESH_SEED_CHANGE:.2f} (a fresh seed would move half of them that far); the largest, "
+              f"{max(sizes):.2f}, is `{largest['variant']}` {largest['metric']}." if sizes else "")
     lines = [
         f"Against the committed study ({reference['commit']}): {inside} of {len(present)} headline numbers inside its 95% "
-        f"interval ({outside} outside, against about {OUTSIDE_BY_CHANCE * len(present):.0f} expected by chance alone), "
-        f"{consistent} with a Welch interval of the difference that holds zero, {identical} with the same mean to the "
-        f"last bit (the same runs). Rows whose answer changed: {len(changed['rows'])}; statements: "
+        f"interval ({outside} outside; for independent seeds about {OUTSIDE_BY_CHANCE * len(present):.0f} would be by "
+        f"chance alone), {consistent} with a Welch interval of the difference that holds zero, {identical} with the same "
+        f"mean to the last bit (the same runs).{paired} Rows whose answer changed: {len(changed['rows'])}; statements: "
         f"{len(changed['statements'])}" + (f"; new rows: {', '.join(changed['new'])}" if changed["new"] else "")
         + (f"; rows gone: {', '.join(changed['gone'])}" if changed["gone"] else "")
         + (f"; not in the current results: {', '.join(absent)}" if absent else "") + ".", "",
         "| variant | seeds, then / now | inside the earlier interval | Welch interval holds zero | the same mean "
-        "| outside: number, then and now |", "|---|---|---|---|---|---|"]
+        "| each seed's change in earlier seed sds: median, largest | outside: number, then and now |",
+        "|---|---|---|---|---|---|---|"]
     for variant in sorted({row["variant"] for row in present}):
         mine = [row for row in present if row["variant"] == variant]
         then, now = mine[0]["seeds"]
         outside_cells = "; ".join(f"{row['metric']}: {interval_text({'seeds': then, **row['earlier']})} then, "
                                   f"{interval_text({'seeds': now, **row['now']})} now" for row in mine if not row["inside"])
+        mine_sizes = _sizes(mine)
+        moved = f"{statistics.median(mine_sizes):.2f}, {max(mine_sizes):.2f}" if mine_sizes else ""
         lines.append(f"| `{variant}` | {then} / {now} | {sum(row['inside'] for row in mine)} of {len(mine)} | "
                      f"{sum(row['consistent'] for row in mine)} of {len(mine)} | {sum(row['identical'] for row in mine)} "
-                     f"of {len(mine)} | {outside_cells} |")
+                     f"of {len(mine)} | {moved} | {outside_cells} |")
     if changed["statements"]:
         lines += ["", "| statement | then | now | why |", "|---|---|---|---|"]
         for quote, then, now, gained in changed["statements"]:
@@ -124,12 +158,13 @@ def rerun_table(reference: dict, sources: dict[str, dict], verdicts: dict[str, d
             lines.append(f"| {row} | {claims[row].reading if row in claims else ''} | {then}: "
                          f"{_vote_numbers(reference['rows'][row]['vote'])} | {now}: {_vote_numbers(verdicts[row]['vote'])} |")
     lines += ["", "<details><summary>Every headline number, then and now</summary>", "",
-              "| variant | number | then: mean [95% interval] | now | now minus then, Welch's 95% interval |",
-              "|---|---|---|---|---|"]
+              "| variant | number | then: mean [95% interval] | now | now minus then, Welch's 95% interval "
+              "| each seed's change, in earlier seed sds |", "|---|---|---|---|---|---|"]
     for row in present:
         difference, low, high = row["difference"]
         welch = f"{difference:.3g}" + (f" [{low:.3g}, {high:.3g}]" if low is not None else "")
+        each = ", ".join(f"{change:+.2f}" for change in row["seed_changes"] or [])
         lines.append(f"| `{row['variant']}` | {row['metric']} | {interval_text({'seeds': row['seeds'][0], **row['earlier']})} | "
-                     f"{interval_text({'seeds': row['seeds'][1], **row['now']})} | {welch} |")
+                     f"{interval_text({'seeds': row['seeds'][1], **row['now']})} | {welch} | {each} |")
     lines += ["", "</details>"]
     return "\n".join(lines) + "\n"

@@ -67,9 +67,13 @@ def interval(values: list[float]) -> dict[str, float | None]:
 
 
 def summarize_runs(runs: dict[int, dict[str, float]]) -> dict:
-    """One variant's metrics over its seeds: ``{"seeds": n, "<metric>": {mean, sd, ci95_low, ci95_high}}``."""
+    """One variant's metrics over its seeds: ``{"seeds": n, "<metric>": {mean, sd, ci95_low, ci95_high, min, max,
+    by_seed}}``; ``by_seed`` keeps each seed's value, so a rerun of the same seeds can be set beside it run by run
+    (report/earlier_study.py)."""
     names = sorted(set.intersection(*(set(metrics) for metrics in runs.values())))
-    return {"seeds": len(runs), **{name: interval([metrics[name] for metrics in runs.values()]) for name in names}}
+    return {"seeds": len(runs), **{name: {**interval([metrics[name] for metrics in runs.values()]),
+                                          "by_seed": {str(seed): metrics[name] for seed, metrics in runs.items()}}
+                                   for name in names}}
 
 
 def paired_differences(first: dict[int, dict[str, float]], second: dict[int, dict[str, float]]) -> dict:
