@@ -12,6 +12,7 @@ from scipy import stats
 from vae_study.report.claims import CLAIMS
 from vae_study.report.earlier_study import (
     FRESH_SEED_CHANGE,
+    FRESH_SEED_SHARE,
     OUTSIDE_BY_CHANCE,
     changed_answers,
     compare,
@@ -56,11 +57,10 @@ def test_numbers_outside_and_answers_that_changed_are_named_with_their_cause():
     table = rerun_table(REFERENCE, sources, verdicts)
     assert table.startswith("Against the committed study (abc1234): 1 of 2 headline numbers inside its 95% interval "
                             "(1 outside; for independent seeds about 0 would be by chance alone), 1 with a Welch interval "
-                            "of the difference that holds zero, 1 with the same mean to the last bit (the same runs). Seed "
-                            "by seed (a rerun repeats each seed's initial weights and batch order, so its runs pair with "
-                            "the earlier ones): the 3 numbers of single runs moved by a median of 0.00")
+                            "of the difference that holds zero, 1 with the same mean to the last bit (the same runs). Rows "
+                            "whose answer changed: 1")  # no run changed: nothing to say seed by seed
     assert "not in the current results: `gone` test.r2." in table.splitlines()[0]
-    assert "| `a` | 3 / 3 | 1 of 2 | 1 of 2 | 1 of 2 | 0.00, 0.00 | objective.kl: 4 [3.9, 4.1] then, 4.3 [4.2, 4.4] now |" in table
+    assert "| `a` | 3 / 3 | 1 of 2 | 1 of 2 | 1 of 2 | none changed | objective.kl: 4 [3.9, 4.1] then, 4.3 [4.2, 4.4] now |" in table
     assert "| `a` | test.r2 | 0.5 [0.4, 0.6] | 0.5 [0.4, 0.6] | 0 [-0.0227, 0.0227] | +0.00, +0.00, +0.00 |" in table
     assert f'| "{R1}" | no | depends | it gained rows R1k |' in table
     assert "| M1 | MNIST, simple: most digits are distinct in the latent means | yes: R² vs mean image: 0.7 [0.6, 0.8] | " \
@@ -114,7 +114,8 @@ def test_the_committed_reference_is_what_freeze_study_writes_from_its_commit(tmp
 def test_seed_by_seed_changes_find_a_shift_of_every_run_that_the_interval_checks_pass():
     """A rerun of the same seeds pairs with the earlier runs: a change of one seed sd in every run passes both
     unpaired checks (inside the interval, Welch holds zero) and shows seed by seed; a fresh seed moves a number by
-    more than FRESH_SEED_CHANGE sds half the time (synthetic draws); unchanged runs move by 0."""
+    more than FRESH_SEED_CHANGE sds half the time, FRESH_SEED_SHARE in sds estimated from three seeds per study
+    (synthetic draws); unchanged runs move by 0."""
     then = {"0": 0.40, "1": 0.50, "2": 0.60}
     earlier = _stats(0.5, 0.252, 0.748, sd=0.1, by_seed=then)
     shifted = {seed: value + 0.1 for seed, value in then.items()}
@@ -126,3 +127,9 @@ def test_seed_by_seed_changes_find_a_shift_of_every_run_that_the_interval_checks
     assert seed_changes(earlier, {"mean": 0.5}) is None  # a summary without seed-by-seed values
     rng = np.random.default_rng(1)
     assert np.mean(np.abs(rng.normal(size=200000) - rng.normal(size=200000)) > FRESH_SEED_CHANGE) == pytest.approx(0.5, abs=0.005)
+    passed = []
+    for then_draws, now_draws in zip(rng.normal(size=(10000, 3)), rng.normal(size=(10000, 3))):
+        studies = [{"sd": draws.std(ddof=1), "by_seed": {str(seed): value for seed, value in enumerate(draws)}}
+                   for draws in (then_draws, now_draws)]
+        passed += [abs(change) > FRESH_SEED_CHANGE for change in seed_changes(*studies)]
+    assert np.mean(passed) == pytest.approx(FRESH_SEED_SHARE, abs=0.01)
