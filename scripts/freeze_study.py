@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from vae_study.core.files import write_json  # noqa: E402
 from vae_study.core.params import load_params, seeds, study_variants  # noqa: E402
-from vae_study.core.paths import CLAIMS_FILE, METRICS_DIR, SUMMARY_DIR  # noqa: E402
+from vae_study.core.paths import CLAIMS_FILE, METRICS_DIR, SUMMARY_DIR, evaluation_file  # noqa: E402
 from vae_study.report.claims import sentences  # noqa: E402
 from vae_study.report.files import HEADLINE  # noqa: E402
 from vae_study.report.run_summary import summarize_study  # noqa: E402
@@ -82,6 +82,10 @@ def freeze(revision: str, seed_values: bool = True) -> dict:
                     sys.exit(f"{name} {metric}: today's summarize gives {len(values)} seeds with mean {mean!r}, the "
                              f"revision's summary {variants[name]['seeds']} with {frozen['mean']!r}; they must agree")
                 frozen["by_seed"] = values
+            for seed, value in numbers.get("test.r2", {}).items():  # each value filed under its own seed
+                run = json.loads(git("show", f"{commit}:{evaluation_file(name, int(seed)).as_posix()}"))
+                if run["test"]["r2"] != value:
+                    sys.exit(f"{name} seed {seed}: test.r2 {value!r} recomputed, {run['test']['r2']!r} in its run's file")
     return {"commit": commit, "variants": variants,
             "rows": {row: {"verdict": found["verdict"], "vote": found["vote"]} for row, found in claims.items()},
             "statements": {quote: found["verdict"] for quote, found in sentences(claims).items()}}

@@ -289,7 +289,9 @@ def test_one_vocabulary_on_both_pages_and_in_the_verdict_files():
 def test_every_interval_the_prose_quotes_is_in_a_committed_table(doc):
     """Prose around the generated tables quotes their numbers ("0.693 [0.676, 0.71]"): each must still be in one of
     docs/tables/, so a rerun that moves a number makes this fail until the sentence is rewritten."""
-    tables = "".join(path.read_text() for path in sorted((PROJECT_ROOT / "docs" / "tables").glob("*.md")))
+    # rerun.md quotes the earlier study's numbers too: a sentence left at those would pass
+    tables = "".join(path.read_text() for path in sorted((PROJECT_ROOT / "docs" / "tables").glob("*.md"))
+                     if path.name != "rerun.md")
     prose = re.sub(r"<!-- begin (\S+) -->.*?<!-- end \1 -->", "", (PROJECT_ROOT / doc).read_text(), flags=re.S)
     stale = [number for number in INTERVAL.findall(prose) if number not in set(INTERVAL.findall(tables))]
     assert not stale, f"{doc} quotes {stale}, which no table in docs/tables/ holds: rewrite the sentence"

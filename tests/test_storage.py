@@ -1,6 +1,7 @@
 """scripts/storage.py: what a DVC remote holds, from dvc.lock's recorded sizes."""
 
 import importlib.util
+import re
 import subprocess
 import sys
 
@@ -28,4 +29,7 @@ def test_the_committed_lock_totals_every_final_model():
     total = next(line for line in printed.splitlines() if line.startswith("| every final model |"))
     runs = sum(1 for stage in storage.yaml.safe_load((PROJECT_ROOT / "dvc.lock").read_text())["stages"]
                if stage.startswith("train-"))
-    assert total.split("|")[2].strip() == str(runs)
+    assert runs and total.split("|")[2].strip() == str(runs)
+    quoted = re.search(r"(\d+) final models ([\d,.]+) MB", " ".join((PROJECT_ROOT / "docs" / "backends.md").read_text().split()))
+    assert quoted and quoted.groups() == (str(runs), f"{float(total.split('|')[3].strip().replace(',', '')):,.0f}"), \
+        "docs/backends.md quotes another total than scripts/storage.py prints"

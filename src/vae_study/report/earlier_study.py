@@ -1,31 +1,37 @@
 """The current results set beside an earlier committed study (metrics/reference/, frozen by scripts/freeze_study.py).
 
 A rerun with cleaned code must reproduce the study within its seed spread. Each variant's headline numbers (the ones
-`dvc metrics show` prints) are set against the earlier ones twice: the new mean inside the earlier 95% interval of the
-mean (what a reader checks by eye; an exact statistical reproduction of three seeds against three still falls
-outside it about 9% of the time, ``OUTSIDE_BY_CHANCE``), and Welch's 95% interval of the difference, which counts the
-noise of both studies. The same runs give the same mean to the last bit. Every row and statement of the claims whose
-answer changed is listed with its voting numbers then and now; a statement that gained rows (the class kept) says so,
-since its answer can change with no number changing.
+`dvc metrics show` prints) are set against the earlier ones three ways:
+
+- the new mean inside the earlier 95% interval of the mean: what a reader checks by eye; for independent seeds,
+  three against three fall outside it about 9% of the time by chance alone (``OUTSIDE_BY_CHANCE``);
+- Welch's 95% interval of the difference, which counts the noise of both studies;
+- seed by seed: a rerun repeats each seed's initial weights and batch order, so its runs pair with the earlier ones.
+  The paired interval of the mean per-seed change catches a shift of every run that the two checks above let
+  through. How far the changed runs moved, in seed sds, is set beside how far a fresh seed moves a run: runs that
+  float rounding alone changed (another CPU kind) may stay close or drift as far as a fresh seed, and then the
+  paired check is no sharper than Welch's.
+
+Runs reproduced to the last bit are counted. Every row and statement of the claims whose answer changed is listed
+with its voting numbers then and now; a statement that gained rows (the class kept) says so, since its answer can
+change with no number changing.
 """
 
+import functools
 import math
 import statistics
 
+import numpy as np
 import scipy.stats
 
 from vae_study.report.claims import CLAIMS, sentences
 from vae_study.report.claims_tables import interval_text
 from vae_study.report.files import HEADLINE
+from vae_study.report.summary import interval
 
 # P(|t with 2 df| > t_0.975(2) / sqrt(2)): a mean of 3 seeds outside another 3 seeds' 95% interval of the mean, both
 # drawn from one distribution (tests/test_earlier_study.py checks it on synthetic seeds).
 OUTSIDE_BY_CHANCE = 0.093
-# The median of |X - Y| for two independent draws of one normal distribution, in its sds (sqrt(2) x its 75th
-# percentile, 0.954): a fresh seed moves a run's number by more than this half the time. Measured in sds estimated
-# from three seeds per study, fresh seeds pass it FRESH_SEED_SHARE of the time (tests/test_earlier_study.py).
-FRESH_SEED_CHANGE = math.sqrt(2) * float(scipy.stats.norm.ppf(0.75))
-FRESH_SEED_SHARE = 0.56
 
 
 def welch_difference(earlier: dict, now: dict, seeds: tuple[int, int]) -> tuple[float, float | None, float | None]:
@@ -50,24 +56,36 @@ def _inside(earlier: dict, now: dict) -> bool:
     return low <= now["mean"] <= high
 
 
-def seed_changes(earlier: dict, now: dict) -> list[float] | None:
-    """Each seed both studies ran: now minus then, in seed sds pooled over both studies (a 3-seed sd alone is too
-    noisy a unit); 0 where the run is unchanged; None without seed-by-seed values or without a spread to measure in."""
-    then_seeds, now_seeds = earlier.get("by_seed"), now.get("by_seed")
-    if not then_seeds or not now_seeds:
-        return None
-    changes = [now_seeds[seed] - then_seeds[seed] for seed in sorted(set(then_seeds) & set(now_seeds), key=int)]
-    if not changes:
-        return None
-    if all(change == 0 for change in changes):
-        return [0.0] * len(changes)
-    pooled = math.sqrt(((earlier.get("sd") or 0) ** 2 + (now.get("sd") or 0) ** 2) / 2)
-    return [change / pooled for change in changes] if pooled else None
+def pooled_sd(earlier: dict, now: dict, seeds: tuple[int, int]) -> float | None:
+    """The seed sd of both studies pooled by their degrees of freedom (a side with one seed adds none)."""
+    parts = [(count - 1, stats["sd"]) for count, stats in zip(seeds, (earlier, now)) if count > 1 and stats.get("sd") is not None]
+    freedom = sum(df for df, _ in parts)
+    return math.sqrt(sum(df * sd ** 2 for df, sd in parts) / freedom) if freedom else None
+
+
+@functools.lru_cache
+def fresh_seed_median(then_seeds: int, now_seeds: int, draws: int = 20000) -> float:
+    """How far a fresh seed moves a run's number: the median |now - then| of paired draws from one normal
+    distribution, in the sd pooled from the draws themselves as ``pooled_sd`` pools it (1.09 for three seeds each;
+    0.95 were the sd known). Simulated with a fixed seed, so the page is the same on every run."""
+    rng = np.random.default_rng(0)
+    then, now = rng.normal(size=(draws, then_seeds)), rng.normal(size=(draws, now_seeds))
+    paired = min(then_seeds, now_seeds)
+    pooled = np.sqrt(((then_seeds - 1) * then.var(axis=1, ddof=1) + (now_seeds - 1) * now.var(axis=1, ddof=1))
+                     / (then_seeds + now_seeds - 2))
+    return float(np.median(np.abs(now[:, :paired] - then[:, :paired]) / pooled[:, None]))
+
+
+def seed_changes(earlier: dict, now: dict) -> dict[str, float]:
+    """Now minus then for each seed both studies ran (empty without seed-by-seed values)."""
+    then_seeds, now_seeds = earlier.get("by_seed") or {}, now.get("by_seed") or {}
+    return {seed: now_seeds[seed] - then_seeds[seed] for seed in sorted(set(then_seeds) & set(now_seeds), key=int)}
 
 
 def compare(reference: dict, sources: dict[str, dict]) -> list[dict]:
     """One entry per variant and headline number of the earlier study: both summaries (``now`` None where the current
-    results lack it), inside the earlier interval, Welch's difference, the same mean, and the change of each seed."""
+    results lack it), inside the earlier interval, Welch's difference, the same mean, each seed's change, the paired
+    interval of the mean change (None with fewer than two paired seeds) and the pooled seed sd."""
     rows = []
     for variant, earlier in sorted(reference["variants"].items()):
         for _, metric in HEADLINE:
@@ -77,18 +95,27 @@ def compare(reference: dict, sources: dict[str, dict]) -> list[dict]:
             row = {"variant": variant, "metric": metric, "earlier": earlier[metric], "now": now}
             if now:
                 seeds = (earlier["seeds"], sources[variant]["seeds"])
-                difference = welch_difference(earlier[metric], now, seeds)
+                difference, changes = welch_difference(earlier[metric], now, seeds), seed_changes(earlier[metric], now)
+                paired = interval(list(changes.values())) if len(changes) > 1 else None
                 row.update(seeds=seeds, inside=_inside(earlier[metric], now), difference=difference,
                            consistent=difference[1] is None or difference[1] <= 0 <= difference[2],
-                           identical=earlier[metric]["mean"] == now["mean"],
-                           seed_changes=seed_changes(earlier[metric], now))
+                           identical=earlier[metric]["mean"] == now["mean"], changes=changes, paired=paired,
+                           paired_consistent=None if paired is None else paired["ci95_low"] <= 0 <= paired["ci95_high"],
+                           unit=pooled_sd(earlier[metric], now, seeds))
             rows.append(row)
     return rows
 
 
-def _sizes(rows: list[dict]) -> list[float]:
-    """How far each changed run's numbers moved (a run reproduced to the last bit moved 0 and is counted apart)."""
-    return [abs(change) for row in rows for change in (row.get("seed_changes") or []) if change != 0]
+def changed_seeds(rows: list[dict]) -> set[str]:
+    """The seeds whose run changed: any of its headline numbers differs from the earlier run's."""
+    return {seed for row in rows for seed, change in row["changes"].items() if change != 0}
+
+
+def moved(rows: list[dict]) -> float | None:
+    """How far one variant's changed runs moved: the median over its changed runs and headline numbers of |change| in
+    pooled seed sds (None if none changed or no spread to measure in)."""
+    sizes = [abs(change) / row["unit"] for row in rows if row["unit"] for change in row["changes"].values() if change]
+    return statistics.median(sizes) if sizes else None
 
 
 def changed_answers(reference: dict, verdicts: dict[str, dict]) -> dict[str, list]:
@@ -118,38 +145,39 @@ def rerun_table(reference: dict, sources: dict[str, dict], verdicts: dict[str, d
     present = [row for row in rows if row["now"]]
     absent = sorted({f"`{row['variant']}` {row['metric']}" for row in rows if not row["now"]})
     changed = changed_answers(reference, verdicts)
+    variants = sorted({row["variant"] for row in present})
+    by_variant = {variant: [row for row in present if row["variant"] == variant] for variant in variants}
+    paired_rows = [row for row in present if row["paired"] is not None]
+    runs = sum(len(mine[0]["changes"]) for mine in by_variant.values())
+    runs_changed = sum(len(changed_seeds(mine)) for mine in by_variant.values())
     inside = sum(row["inside"] for row in present)
-    consistent, identical = sum(row["consistent"] for row in present), sum(row["identical"] for row in present)
-    outside = len(present) - inside
-    sizes = _sizes(present)
-    largest = max((row for row in present if row.get("seed_changes")), key=lambda row: max(map(abs, row["seed_changes"])),
-                  default=None)
-    paired = (f" Seed by seed (a rerun repeats each seed's initial weights and batch order, so its runs pair with the "
-              f"earlier ones): the {len(sizes)} numbers of the runs that changed moved by a median of "
-              f"{statistics.median(sizes):.2f} seed sds, {sum(size > FRESH_SEED_CHANGE for size in sizes)} by more than "
-              f"{FRESH_SEED_CHANGE:.2f} (fresh seeds, three per study: about {FRESH_SEED_SHARE * len(sizes):.0f}); the largest, {max(sizes):.2f}, is "
-              f"`{largest['variant']}` {largest['metric']}." if sizes else "")
+    consistent = sum(row["consistent"] for row in present)
     lines = [
-        f"Against the committed study ({reference['commit']}): {inside} of {len(present)} headline numbers inside its 95% "
-        f"interval ({outside} outside; for independent seeds about {OUTSIDE_BY_CHANCE * len(present):.0f} would be by "
-        f"chance alone), {consistent} with a Welch interval of the difference that holds zero, {identical} with the same "
-        f"mean to the last bit (the same runs).{paired} Rows whose answer changed: {len(changed['rows'])}; statements: "
-        f"{len(changed['statements'])}" + (f"; new rows: {', '.join(changed['new'])}" if changed["new"] else "")
+        f"Against the committed study ({reference['commit']}): {runs_changed} of {runs} runs changed, the others are the "
+        f"same to the last bit. Of {len(present)} headline numbers, {inside} lie inside the earlier 95% interval (for "
+        f"independent seeds about {OUTSIDE_BY_CHANCE * len(present):.0f} would fall outside by chance alone), "
+        f"{consistent} have a Welch interval of the difference that holds zero, and "
+        f"{sum(row['paired_consistent'] for row in paired_rows)} of {len(paired_rows)} a paired interval of the mean "
+        f"per-seed change that holds zero (a rerun repeats each seed's initial weights and batch order). Rows whose "
+        f"answer changed: {len(changed['rows'])}; statements: {len(changed['statements'])}"
+        + (f"; new rows: {', '.join(changed['new'])}" if changed["new"] else "")
         + (f"; rows gone: {', '.join(changed['gone'])}" if changed["gone"] else "")
         + (f"; not in the current results: {', '.join(absent)}" if absent else "") + ".", "",
-        "| variant | seeds, then / now | inside the earlier interval | Welch interval holds zero | the same mean "
-        "| changed runs: median and largest change, in seed sds | outside: number, then and now |",
-        "|---|---|---|---|---|---|---|"]
-    for variant in sorted({row["variant"] for row in present}):
-        mine = [row for row in present if row["variant"] == variant]
+        "| variant | seeds, then / now | runs changed | inside the earlier interval | Welch interval holds zero "
+        "| paired interval holds zero | changed runs moved, in seed sds: median (a fresh seed's) "
+        "| outside: number, then and now |",
+        "|---|---|---|---|---|---|---|---|"]
+    for variant, mine in by_variant.items():
         then, now = mine[0]["seeds"]
         outside_cells = "; ".join(f"{row['metric']}: {interval_text({'seeds': then, **row['earlier']})} then, "
                                   f"{interval_text({'seeds': now, **row['now']})} now" for row in mine if not row["inside"])
-        mine_sizes = _sizes(mine)
-        moved = f"{statistics.median(mine_sizes):.2f}, {max(mine_sizes):.2f}" if mine_sizes else "none changed"
-        lines.append(f"| `{variant}` | {then} / {now} | {sum(row['inside'] for row in mine)} of {len(mine)} | "
-                     f"{sum(row['consistent'] for row in mine)} of {len(mine)} | {sum(row['identical'] for row in mine)} "
-                     f"of {len(mine)} | {moved} | {outside_cells} |")
+        distance = moved(mine)
+        fresh = f" ({fresh_seed_median(then, now):.2f})" if min(then, now) > 1 else ""
+        paired = [row["paired_consistent"] for row in mine if row["paired_consistent"] is not None]
+        lines.append(f"| `{variant}` | {then} / {now} | {len(changed_seeds(mine))} of {len(mine[0]['changes'])} | "
+                     f"{sum(row['inside'] for row in mine)} of {len(mine)} | {sum(row['consistent'] for row in mine)} of "
+                     f"{len(mine)} | {f'{sum(paired)} of {len(paired)}' if paired else ''} | "
+                     f"{'' if distance is None else f'{distance:.2f}{fresh}'} | {outside_cells} |")
     if changed["statements"]:
         lines += ["", "| statement | then | now | why |", "|---|---|---|---|"]
         for quote, then, now, gained in changed["statements"]:
@@ -163,12 +191,13 @@ def rerun_table(reference: dict, sources: dict[str, dict], verdicts: dict[str, d
                          f"{_vote_numbers(reference['rows'][row]['vote'])} | {now}: {_vote_numbers(verdicts[row]['vote'])} |")
     lines += ["", "<details><summary>Every headline number, then and now</summary>", "",
               "| variant | number | then: mean [95% interval] | now | now minus then, Welch's 95% interval "
-              "| each seed's change, in seed sds |", "|---|---|---|---|---|---|"]
+              "| each seed's change (seed: change) | paired 95% interval of the mean change |", "|---|---|---|---|---|---|---|"]
     for row in present:
         difference, low, high = row["difference"]
         welch = f"{difference:.3g}" + (f" [{low:.3g}, {high:.3g}]" if low is not None else "")
-        each = ", ".join(f"{change:+.2f}" for change in row["seed_changes"] or [])
+        each = ", ".join(f"{seed}: {change:+.3g}" for seed, change in row["changes"].items())
+        paired = "" if row["paired"] is None else interval_text({"seeds": len(row["changes"]), **row["paired"]})
         lines.append(f"| `{row['variant']}` | {row['metric']} | {interval_text({'seeds': row['seeds'][0], **row['earlier']})} | "
-                     f"{interval_text({'seeds': row['seeds'][1], **row['now']})} | {welch} | {each} |")
+                     f"{interval_text({'seeds': row['seeds'][1], **row['now']})} | {welch} | {each} | {paired} |")
     lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
