@@ -59,7 +59,9 @@ def test_numbers_outside_and_answers_that_changed_are_named_with_their_cause():
     assert table.startswith("Against the committed study (abc1234): 0 of 3 runs changed, the others are the same to "
                             "the last bit. Of 2 headline numbers, 1 lie inside the earlier 95% interval (for independent "
                             "seeds about 0 would fall outside by chance alone), 1 have a Welch interval of the difference "
-                            "that holds zero, and 1 of 1 a paired interval of the mean per-seed change that holds zero")
+                            "that holds zero, and 1 of 1 a paired interval of the mean per-seed change that holds zero (a "
+                            "rerun repeats each seed's initial weights and batch order; of the 0 whose runs changed, about "
+                            "0 would miss zero by chance alone)")
     assert "not in the current results: `gone` test.r2." in table.splitlines()[0]
     assert "| `a` | 3 / 3 | 0 of 3 | 1 of 2 | 1 of 2 | 1 of 1 |  | objective.kl: 4 [3.9, 4.1] then, 4.3 [4.2, 4.4] now |" in table
     assert "| `a` | test.r2 | 0.5 [0.4, 0.6] | 0.5 [0.4, 0.6] | 0 [-0.0227, 0.0227] | 0: +0, 1: +0, 2: +0 | 0 [0, 0] |" in table

@@ -148,6 +148,7 @@ def rerun_table(reference: dict, sources: dict[str, dict], verdicts: dict[str, d
     variants = sorted({row["variant"] for row in present})
     by_variant = {variant: [row for row in present if row["variant"] == variant] for variant in variants}
     paired_rows = [row for row in present if row["paired"] is not None]
+    moving = [row for row in paired_rows if any(row["changes"].values())]
     runs = sum(len(mine[0]["changes"]) for mine in by_variant.values())
     runs_changed = sum(len(changed_seeds(mine)) for mine in by_variant.values())
     inside = sum(row["inside"] for row in present)
@@ -158,7 +159,8 @@ def rerun_table(reference: dict, sources: dict[str, dict], verdicts: dict[str, d
         f"independent seeds about {OUTSIDE_BY_CHANCE * len(present):.0f} would fall outside by chance alone), "
         f"{consistent} have a Welch interval of the difference that holds zero, and "
         f"{sum(row['paired_consistent'] for row in paired_rows)} of {len(paired_rows)} a paired interval of the mean "
-        f"per-seed change that holds zero (a rerun repeats each seed's initial weights and batch order). Rows whose "
+        f"per-seed change that holds zero (a rerun repeats each seed's initial weights and batch order; of the "
+        f"{len(moving)} whose runs changed, about {0.05 * len(moving):.0f} would miss zero by chance alone). Rows whose "
         f"answer changed: {len(changed['rows'])}; statements: {len(changed['statements'])}"
         + (f"; new rows: {', '.join(changed['new'])}" if changed["new"] else "")
         + (f"; rows gone: {', '.join(changed['gone'])}" if changed["gone"] else "")
