@@ -41,3 +41,20 @@ def test_a_larger_latent_space_is_shown_on_its_first_two_principal_components():
 def test_a_class_smaller_than_its_share_still_shows():
     points = latent_points_table(_latent_table([995, 5], 2), points=100)
     assert points["class"].value_counts().to_dict() == {"c0": 100, "c1": 1}
+
+
+def test_the_loss_axis_ends_above_the_smoothed_curves_not_at_the_first_batches_raw_loss(tmp_path, monkeypatch):
+    """An untrained network's cross-entropy (543 per MNIST image) in the first batches must not squeeze the curves,
+    which settle near 135, into a strip: the axis ends a little above the highest smoothed curve."""
+    from vae_study.report import plotting
+
+    rng = np.random.default_rng(0)
+    loss = 135 + 5 * rng.standard_normal(3000)
+    loss[:5] = 543.0
+    history = pd.DataFrame({"step": np.arange(3000), "loss": loss})
+    saved = []
+    monkeypatch.setattr(plotting, "_save", lambda figure, path: saved.append(figure))
+    plotting.plot_loss_curves({"a": [history]}, {"a": "a"}, {"a": 784}, {"a": "mnist"}, tmp_path / "curves.png", mark=None)
+    top_axes = saved[0].axes[0]
+    smoothed_max = history["loss"].rolling(200, center=True, min_periods=100).mean().max()
+    assert smoothed_max < top_axes.get_ylim()[1] < 543 and top_axes.get_ylim()[0] < 130

@@ -228,7 +228,9 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
                      datasets: dict[str, str], path: Path, mark: int | None = 4000, end_window: int = 1000) -> None:
     """Per-batch training loss, one column per dataset: per image on top (the scale of the study's Figure 5), per
     pixel value below (the loss divided by the values it sums, 784 on MNIST and 3,072 on CIFAR-10, so the datasets
-    share one scale); each row shares its y axis across the datasets, and batch ``mark`` (unless None) is marked.
+    share one scale); each row shares its y axis across the datasets, and batch ``mark`` (unless None) is marked. Each
+    row's axis ends a little above its highest smoothed curve, so the first batches' raw loss (an untrained network's,
+    543 per image for a cross-entropy on MNIST) cannot squeeze the curves into a strip.
 
     Each variant is one line, the mean over its seeds of the loss smoothed as the loss-curve measures smooth it (a
     centred mean over FLAT_SMOOTHING batches), with the seeds' range as a band and the first seed's raw loss faintly
@@ -243,6 +245,7 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
                                 layout="constrained")
     palette = [*plt.get_cmap("tab10").colors, "black"]
     colours = {name: palette[position % len(palette)] for position, name in enumerate(histories)}
+    tops = {0: [], 1: []}  # each row's highest smoothed curve: the raw loss of the first batches may go off the top
     for name, runs in histories.items():
         column = columns.index(datasets[name])
         smooth = [history.set_index("step")["loss"].rolling(FLAT_SMOOTHING, center=True, min_periods=FLAT_SMOOTHING // 2)
@@ -260,6 +263,7 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
             scaled, mean = table / divisor, table.mean(axis=1) / divisor
             axes.plot(runs[0]["step"], runs[0]["loss"] / divisor, color=colours[name], alpha=0.12, linewidth=0.5)
             axes.plot(scaled.index, mean, color=colours[name], linewidth=1.4, label=f"{labels[name]}, {seeds}")
+            tops[row].append(float(scaled.max(axis=1).max()))
             if len(runs) > 1:
                 axes.fill_between(scaled.index, scaled.min(axis=1), scaled.max(axis=1), color=colours[name], alpha=0.2,
                                   linewidth=0)
@@ -282,6 +286,9 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
                 axes.legend(handles=[line for line in axes.lines if not line.get_label().startswith("_")], fontsize=8,
                             title="variant (latent size, KL weight)", title_fontsize=8)
         grid[row, 0].set_ylabel(scale)
+        if tops[row]:
+            bottom, top = grid[row, 0].get_ylim()
+            grid[row, 0].set_ylim(bottom, min(top, bottom + 1.1 * (max(tops[row]) - bottom)))
     figure.suptitle(f"Training loss by batch: each line the mean over seeds of the loss smoothed over {FLAT_SMOOTHING} "
                     "batches, the band the seeds' range, faint the first seed's raw loss;\n"
                     "▲ half the drop made, ● 98% of it (mean over seeds)")
