@@ -229,7 +229,7 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
     """Per-batch training loss, one column per dataset: per image on top (the scale of the study's Figure 5), per
     pixel value below (the loss divided by the values it sums, 784 on MNIST and 3,072 on CIFAR-10, so the datasets
     share one scale); each row shares its y axis across the datasets, and batch ``mark`` (unless None) is marked. Each
-    row's axis ends a little above its highest smoothed curve, so the first batches' raw loss (an untrained network's,
+    row's axis ends a little above its highest smoothed curve or marker, so the first batches' raw loss (an untrained network's,
     543 per image for a cross-entropy on MNIST) cannot squeeze the curves into a strip.
 
     Each variant is one line, the mean over its seeds of the loss smoothed as the loss-curve measures smooth it (a
@@ -245,7 +245,7 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
                                 layout="constrained")
     palette = [*plt.get_cmap("tab10").colors, "black"]
     colours = {name: palette[position % len(palette)] for position, name in enumerate(histories)}
-    tops = {0: [], 1: []}  # each row's highest smoothed curve: the raw loss of the first batches may go off the top
+    tops = {0: [], 1: []}  # each row's highest smoothed curve or marker: the first batches' raw loss may go off the top
     for name, runs in histories.items():
         column = columns.index(datasets[name])
         smooth = [history.set_index("step")["loss"].rolling(FLAT_SMOOTHING, center=True, min_periods=FLAT_SMOOTHING // 2)
@@ -272,6 +272,7 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
                                   axis=1).mean(axis=1).iloc[batch] / divisor
                 axes.plot([batch], [level], marker=marker, color=colours[name], markeredgecolor="black", markersize=7,
                           linestyle="none")
+                tops[row].append(float(level))
     for row, scale in enumerate(("loss per image (as the study's Figure 5)",
                                  "loss per pixel value (loss per image / values it sums)")):
         for column, dataset in enumerate(columns):
