@@ -5,8 +5,9 @@ Reads, at a git revision, every variant's summary over seeds (metrics/summary/) 
 answer of each of the study's statements those rows give under today's rule (``claims.sentences``), and writes them
 to one small JSON file. Each headline number also keeps its value seed by seed, so a rerun of the same seeds is
 checked run by run: today's summarize recomputes them from the revision's committed files (a few minutes; its
-summaries may predate ``by_seed``), and they must agree with the revision's summaries. The claims stage then sets the current results beside it (docs/tables/rerun.md): each
-headline number against the earlier one, each row and statement whose answer changed, and why.
+summaries may predate ``by_seed``), and they must agree with the revision's summaries. The claims stage then
+sets the current results beside it (docs/tables/rerun.md): each headline number against the earlier one, each
+row and statement whose answer changed, and why.
 
 Usage: python scripts/freeze_study.py REVISION [--out metrics/reference/study-<revision>.json]
 """
