@@ -7,7 +7,7 @@ import pytest
 from conftest import requires_jax, run_command
 
 from vae_study.core.errors import PipelineError
-from vae_study.core.model import VAE, check_architecture, loss_terms, reconstruction_error
+from vae_study.core.model import VAE, build_decoder, check_architecture, loss_terms, reconstruction_error
 
 
 @pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (30, 27, 3)], ids=["mnist", "cifar10", "odd"])
@@ -68,6 +68,25 @@ def test_other_reconstruction_losses_match_a_hand_computation():
     assert float(terms["mse"]) == pytest.approx(squared.mean(), rel=1e-5)
     with pytest.raises(ValueError, match="unknown reconstruction loss 'l1'"):
         reconstruction_error(images, reconstruction, "l1")
+
+
+def test_the_anchors_cross_entropy_reads_the_decoder_s_logits_as_the_published_tensorflow_did():
+    """A pixel the decoder saturates costs its logit, not the 16.1 of a probability clipped at 1e-7.
+
+    TensorFlow 2.2's Keras took the logits from a Sigmoid op in a graph; Keras 3 keeps them on the sigmoid layer's
+    output, which the anchors' decoder (a sigmoid transposed convolution, nothing after it) hands to the loss as it is.
+    """
+    import tensorflow as tf
+
+    decoder = build_decoder((8, 8, 1), (2, 2), (4,), 2, grid_filters=2, output="conv_transpose")
+    pixels = decoder.get_layer("pixels")
+    kernel, bias = pixels.get_weights()
+    pixels.set_weights([np.zeros_like(kernel), np.full_like(bias, 30.0)])  # every pixel's logit: 30
+    black, z = np.zeros((1, 8, 8, 1), np.float32), np.zeros((1, 2), np.float32)
+    eager = reconstruction_error(black, decoder(z), "binary_crossentropy")
+    in_a_graph = tf.function(lambda z: reconstruction_error(black, decoder(z), "binary_crossentropy"))(z)
+    assert float(eager[0]) == pytest.approx(64 * 30.0, rel=1e-5)
+    assert float(in_a_graph[0]) == pytest.approx(64 * 30.0, rel=1e-5)
 
 
 @pytest.mark.parametrize("backend", ["tensorflow", pytest.param("jax", marks=requires_jax)])

@@ -45,8 +45,8 @@ DIFFERENCES = [
      "decode reaches, is 0.05 per image higher in this training split than in theirs (bench/anchor_split.py)"),
     ("CIFAR-10", "the original images", "a JPEG quality-75 copy"),
     ("libraries", "TensorFlow 2.2-2.3 with its own Keras, Python 3.6 (the notebooks' environment)",
-     "TensorFlow 2.21 with Keras 3, oneDNN kernels and deterministic ops; numerics such as the cross-entropy's "
-     "clipping of probabilities may differ"),
+     "TensorFlow 2.21 with Keras 3, oneDNN kernels and deterministic ops: other rounding. Both compute the "
+     "cross-entropy from the decoder's logits, not from clipped probabilities (tests/test_model.py)"),
     ("hardware", "not stated; a batch of 128 took 10-14 ms on MNIST and 32-33 ms on CIFAR-10 (the notebooks' logs),"
                  " a GPU's pace", "a 2-core CPU"),
     ("PCA baseline", "5-NN with uniform votes", "5-NN with distance-weighted votes (metrics/datasets/)"),
