@@ -11,8 +11,10 @@ frozen in metrics/reference/ (claims.md), and the list of measures (pipeline.md)
 
 import json
 
+from vae_study.core.analysis_params import evaluate_params
 from vae_study.core.errors import PipelineError
 from vae_study.core.files import write_atomically, write_json
+from vae_study.core.params import load_params
 from vae_study.core.paths import CLAIMS_FILE, COMPARISONS_FILE, METRICS_DIR, PLOTS_DIR, SUMMARY_DIR, TABLES_DIR
 from vae_study.core.stage_runner import run_stage
 from vae_study.report.anchors import anchors_table
@@ -49,7 +51,7 @@ def main() -> None:
               "sentences.md": sentences_table(verdicts), "claims.md": claims_table(verdicts),
               "variants.md": variants_table(sources),
               "figures.md": figures_table([path.as_posix() for path in PLOTS_DIR.rglob("*.png")]), "measures.md": measures_table(),
-              "anchors.md": anchors_table(sources),
+              "anchors.md": anchors_table(sources, evaluate_params(load_params()).knn_neighbors),
               "rerun.md": "\n".join(rerun_table(json.loads(path.read_text()), sources, verdicts)
                                     for path in sorted(REFERENCES_DIR.glob("*.json")))
               or f"No earlier study in {REFERENCES_DIR}/ (scripts/freeze_study.py freezes one).\n"}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import scipy.stats
 
+PUBLISHED_NEIGHBORS = 5  # their KNeighborsClassifier(n_neighbors=5)
 SOURCE = ("https://github.com/timsainb/ParametricUMAP_paper/blob/master/notebooks/dataset-projections/"
           "knn-classifier/table-knn-results.ipynb")
 
@@ -40,16 +41,18 @@ ANCHORS = [
 DIFFERENCES = [
     ("runs", "one", "three seeds: mean, 95% interval, and where one more run would fall"),
     ("held-out split", "the last 10,000 training images in the original order",
-     "10,000 drawn per class with the dataset's seed, the pipeline's one way to hold out (CIFAR-10's archive keeps no "
-     "order across classes). MNIST's keeps the original indices: trained anchors (seeds 0, 1) score the images of "
-     "the published training split 0.19 and 0.26 per image above their own training images, a quarter of the MNIST "
-     "training loss's gap (bench/anchor_split.py)"),
-    ("CIFAR-10", "the original images", "a JPEG quality-75 copy"),
+     "10,000 drawn with the dataset's seed, each class in proportion: the pipeline's one way to hold out (CIFAR-10's "
+     "archive keeps no order across classes). MNIST's keeps the original indices: trained anchors (seeds 0, 1) decode "
+     "the published training split's images 0.19 and 0.26 (standard error 0.09) per image worse than their own "
+     "training images, about a quarter of the training loss's gap; the split's effect on the other two numbers is "
+     "not measured (bench/anchor_split.py)"),
+    ("CIFAR-10", "the original images", "a JPEG quality-75 copy, training and test images alike: it bears on all three "
+     "CIFAR-10 numbers, in a direction not measured"),
     ("libraries", "TensorFlow 2.2-2.3 with its own Keras, Python 3.6 (the notebooks' environment)",
      "TensorFlow 2.21 with Keras 3, oneDNN kernels and deterministic ops: other rounding. Both compute the "
      "cross-entropy from the decoder's logits, not from clipped probabilities (tests/test_model.py)"),
-    ("hardware", "not stated; a batch of 128 took 10-14 ms on MNIST and 32-33 ms on CIFAR-10 (the notebooks' logs),"
-                 " a GPU's pace", "a 2-core CPU"),
+    ("hardware", "a GPU (both notebooks print GPU:0): a batch of 128 took 10-46 ms on MNIST, 12-33 ms on CIFAR-10",
+     "a 2-core CPU: about 275 ms on MNIST, 135 ms on CIFAR-10 (images/s in docs/study-run.log)"),
     ("PCA baseline", "5-NN with uniform votes", "5-NN with distance-weighted votes (metrics/datasets/)"),
 ]
 
@@ -65,9 +68,19 @@ def prediction_interval(stats: dict, seeds: int) -> tuple[float, float]:
     return stats["mean"] - half, stats["mean"] + half
 
 
-def _row(anchor: Anchor, metric: str, summary: dict) -> str:
+def against_one_more_run(published: float, stats: dict, seeds: int) -> tuple[float, float]:
+    """The published run as one more run of the anchor: t = (published - mean) / (sd · sqrt(1 + 1/n)) on n - 1 degrees
+    of freedom, and its two-sided p. It lies outside the prediction interval exactly when p < 0.05."""
+    t = (published - stats["mean"]) / (stats["sd"] * (1 + 1 / seeds) ** 0.5)
+    return t, 2 * scipy.stats.t.sf(abs(t), seeds - 1)
+
+
+def _row(anchor: Anchor, metric: str, summary: dict, knn_neighbors: int) -> str:
     published, seeds, found = anchor.published[metric], summary.get("seeds", 0), summary.get(metric)
     head = f"| {anchor.dataset} | {MEASURES[metric]} | {_number(published)} | "
+    if metric == "latent.knn_uniform_accuracy" and knn_neighbors != PUBLISHED_NEIGHBORS:
+        return head + (f"not comparable: this study's kNN uses {knn_neighbors} neighbours (evaluate.knn_neighbors), "
+                       f"the published one {PUBLISHED_NEIGHBORS} | | | |")
     if not found:
         return head + "no runs yet | | | |"
     mine = _number(found["mean"])
@@ -75,26 +88,31 @@ def _row(anchor: Anchor, metric: str, summary: dict) -> str:
         return head + f"{mine} (1 seed) | {_number(found['mean'])} | | |"
     low, high = prediction_interval(found, seeds)
     where = "inside" if low <= published <= high else "outside"
-    spread = f"{(published - found['mean']) / found['sd']:+.1f}" if found["sd"] else ""
+    t, p = against_one_more_run(published, found, seeds) if found["sd"] else (None, None)
+    test = f"{t:+.1f} (p {p:.2g})" if t is not None else ""
     return (head + f"{mine} [{_number(found['ci95_low'])}, {_number(found['ci95_high'])}] | "
-            f"{_number(found['min'])} to {_number(found['max'])} | {_number(low)} to {_number(high)}: {where} | {spread} |")
+            f"{_number(found['min'])} to {_number(found['max'])} | {_number(low)} to {_number(high)}: {where} | {test} |")
 
 
-def anchors_table(sources: dict[str, dict]) -> str:
+def anchors_table(sources: dict[str, dict], knn_neighbors: int) -> str:
     """Per anchor and published number: the anchor's mean and interval over seeds, its seeds' range, where one more
-    run would fall (and whether the published run falls there), and how many seed sds the published run lies from the
-    mean; then the kNN numbers shown for context and the differences that remain."""
+    run would fall (and whether the published run falls there), and the published run tested as one more run; then
+    the kNN numbers shown for context and the differences that remain. ``knn_neighbors`` is the k embed scored with:
+    only 5 compares with the published 5-NN."""
     lines = ["| dataset | measure | published (one run) | the anchor: mean [95% interval] | its seeds | one more run, 95% "
-             "prediction interval: the published run | published minus mean, in seed sds |", "|---|---|---|---|---|---|---|"]
+             "prediction interval: the published run | the published run as one more run: t (two-sided p) |",
+             "|---|---|---|---|---|---|---|"]
     context = []
     for anchor in ANCHORS:
         summary = sources.get(anchor.variant, {})
-        lines += [_row(anchor, metric, summary) for metric in MEASURES]
+        lines += [_row(anchor, metric, summary, knn_neighbors) for metric in MEASURES]
         weighted, pca = summary.get("latent.knn_accuracy"), summary.get("latent.knn_pca")
         context.append(f"{anchor.dataset} (`{anchor.variant}`): published 1-NN {anchor.knn1:.4f} (not computed here); "
-                       f"this project's distance-weighted 5-NN "
+                       f"this project's distance-weighted {knn_neighbors}-NN "
                        f"{_number(weighted['mean']) if weighted else 'no runs yet'}; 2-D PCA of the pixels, 5-NN, "
                        f"published {anchor.pca_knn5:.4f}, here {_number(pca['mean']) if pca else 'no runs yet'}.")
-    lines += ["", *context, "", "| what still differs | published | the anchors |", "|---|---|---|",
+    lines += ["", "t on the seeds' degrees of freedom (2 for three seeds). The table makes six such tests, so one p "
+              "below 0.05 would come by chance about one time in four; three seeds find only large differences.",
+              "", *context, "", "| what still differs | published | the anchors |", "|---|---|---|",
               *(f"| {what} | {theirs} | {ours} |" for what, theirs, ours in DIFFERENCES)]
     return "\n".join(lines) + "\n"
