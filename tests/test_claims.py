@@ -169,6 +169,7 @@ def test_the_stage_writes_the_claims_and_the_tables(tmp_path):
     for figure in ("latent/mnist_simple.png", "samples/mnist_simple.png", "loss_curves.png"):
         (tmp_path / "plots" / figure).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "plots" / figure).write_bytes(b"")
+    (tmp_path / "params.yaml").write_text((PROJECT_ROOT / "params.yaml").read_text())  # evaluate.knn_neighbors
     run_command([sys.executable, str(PROJECT_ROOT / "stages" / "claims.py")], cwd=tmp_path)
     claims = json.loads((tmp_path / "metrics" / "claims.json").read_text())
     assert claims["R1"]["verdict"] == "no" and claims["R1"]["verdict_code"] == -1
@@ -181,6 +182,7 @@ def test_the_stage_writes_the_claims_and_the_tables(tmp_path):
     figures = (tmp_path / "docs" / "tables" / "figures.md").read_text()
     assert "| `mnist_simple` | [figure](../plots/latent/mnist_simple.png) |  |  | [figure](../plots/samples/mnist_simple.png) |" in figures
     assert "[loss_curves.png](../plots/loss_curves.png)" in figures
+    assert "| MNIST | 5-NN accuracy, uniform votes" in (tmp_path / "docs" / "tables" / "anchors.md").read_text()
     empty = tmp_path / "empty"
     empty.mkdir()
     result = run_command([sys.executable, str(PROJECT_ROOT / "stages" / "claims.py")], cwd=empty, check=False)
