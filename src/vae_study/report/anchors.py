@@ -88,8 +88,7 @@ def _row(anchor: Anchor, metric: str, summary: dict, knn_neighbors: int) -> str:
         return head + f"{mine} (1 seed) | {_number(found['mean'])} | | |"
     low, high = prediction_interval(found, seeds)
     where = "inside" if low <= published <= high else "outside"
-    t, p = against_one_more_run(published, found, seeds) if found["sd"] else (None, None)
-    test = f"{t:+.1f} (p {p:.2g})" if t is not None else ""
+    test = "{:+.1f} (p {:.2g})".format(*against_one_more_run(published, found, seeds)) if found["sd"] else ""
     return (head + f"{mine} [{_number(found['ci95_low'])}, {_number(found['ci95_high'])}] | "
             f"{_number(found['min'])} to {_number(found['max'])} | {_number(low)} to {_number(high)}: {where} | {test} |")
 
@@ -111,8 +110,10 @@ def anchors_table(sources: dict[str, dict], knn_neighbors: int) -> str:
                        f"this project's distance-weighted {knn_neighbors}-NN "
                        f"{_number(weighted['mean']) if weighted else 'no runs yet'}; 2-D PCA of the pixels, 5-NN, "
                        f"published {anchor.pca_knn5:.4f}, here {_number(pca['mean']) if pca else 'no runs yet'}.")
-    lines += ["", "t on the seeds' degrees of freedom (2 for three seeds). The table makes six such tests, so one p "
-              "below 0.05 would come by chance about one time in four; three seeds find only large differences.",
+    tests = len(ANCHORS) * len(MEASURES)
+    lines += ["", f"t on the seeds' degrees of freedom (2 for three seeds). The table makes {tests} such tests, so with "
+              f"no difference at all one p or more below 0.05 would come by chance {1 - 0.95**tests:.0%} of the time; "
+              "three seeds find only large differences.",
               "", *context, "", "| what still differs | published | the anchors |", "|---|---|---|",
               *(f"| {what} | {theirs} | {ours} |" for what, theirs, ours in DIFFERENCES)]
     return "\n".join(lines) + "\n"
