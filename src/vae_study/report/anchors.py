@@ -52,7 +52,7 @@ DIFFERENCES = [
      "TensorFlow 2.21 with Keras 3, oneDNN kernels and deterministic ops: other rounding. Both compute the "
      "cross-entropy from the decoder's logits, not from clipped probabilities (tests/test_model.py)"),
     ("hardware", "a GPU (both notebooks print GPU:0): a batch of 128 took 10-46 ms on MNIST, 12-33 ms on CIFAR-10",
-     "a 2-core CPU: about 275 ms on MNIST, 135 ms on CIFAR-10 (images/s in docs/study-run.log)"),
+     "a 2-core CPU: 270-310 ms on MNIST, 105-135 ms on CIFAR-10 (128 over the images/s in docs/study-run.log)"),
     ("PCA baseline", "5-NN with uniform votes", "5-NN with distance-weighted votes (metrics/datasets/)"),
 ]
 
