@@ -59,7 +59,7 @@ def test_numbers_outside_and_answers_that_changed_are_named_with_their_cause():
     assert table.startswith("Against the committed study (abc1234): 0 of 3 runs changed, the others are the same to "
                             "the last bit. Of 2 headline numbers, 1 lie inside the earlier 95% interval (for independent "
                             "seeds about 0 would fall outside by chance alone), 1 have a Welch interval of the difference "
-                            "that holds zero, and 1 of 1 a paired interval of the mean per-seed change that holds zero (a "
+                            "that contains zero, and 1 of 1 a paired interval of the mean per-seed change that contains zero (a "
                             "rerun repeats each seed's initial weights and batch order; of the 0 whose runs changed, about "
                             "0 would miss zero by chance alone)")
     assert "not in the current results: `gone` test.r2." in table.splitlines()[0]
@@ -122,7 +122,7 @@ def test_the_committed_reference_is_what_freeze_study_writes_from_its_commit(tmp
 
 def test_seed_by_seed_the_paired_interval_finds_a_shift_of_every_run_that_the_interval_checks_pass():
     """A rerun of the same seeds pairs with the earlier runs: a change of one seed sd in every run (a code change)
-    passes both unpaired checks (inside the interval, Welch holds zero) and fails the paired one; the table says so."""
+    passes both unpaired checks (inside the interval, Welch contains zero) and fails the paired one; the table says so."""
     then = {"0": 0.40, "1": 0.50, "2": 0.60}
     earlier = _stats(0.5, 0.252, 0.748, sd=0.1, by_seed=then)
     shifted = {seed: value + 0.1 + noise for (seed, value), noise in zip(then.items(), (0.001, -0.002, 0.001))}

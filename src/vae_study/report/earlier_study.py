@@ -157,16 +157,16 @@ def rerun_table(reference: dict, sources: dict[str, dict], verdicts: dict[str, d
         f"Against the committed study ({reference['commit']}): {runs_changed} of {runs} runs changed, the others are the "
         f"same to the last bit. Of {len(present)} headline numbers, {inside} lie inside the earlier 95% interval (for "
         f"independent seeds about {OUTSIDE_BY_CHANCE * len(present):.0f} would fall outside by chance alone), "
-        f"{consistent} have a Welch interval of the difference that holds zero, and "
+        f"{consistent} have a Welch interval of the difference that contains zero, and "
         f"{sum(row['paired_consistent'] for row in paired_rows)} of {len(paired_rows)} a paired interval of the mean "
-        f"per-seed change that holds zero (a rerun repeats each seed's initial weights and batch order; of the "
+        f"per-seed change that contains zero (a rerun repeats each seed's initial weights and batch order; of the "
         f"{len(moving)} whose runs changed, about {0.05 * len(moving):.0f} would miss zero by chance alone). Rows whose "
         f"answer changed: {len(changed['rows'])}; statements: {len(changed['statements'])}"
         + (f"; new rows: {', '.join(changed['new'])}" if changed["new"] else "")
         + (f"; rows gone: {', '.join(changed['gone'])}" if changed["gone"] else "")
         + (f"; not in the current results: {', '.join(absent)}" if absent else "") + ".", "",
-        "| variant | seeds, then / now | runs changed | inside the earlier interval | Welch interval holds zero "
-        "| paired interval holds zero | changed runs moved, in seed sds: median (a fresh seed's) "
+        "| variant | seeds, then / now | runs changed | inside the earlier interval | Welch interval contains zero "
+        "| paired interval contains zero | changed runs moved, in seed sds: median (a fresh seed's) "
         "| outside: number, then and now |",
         "|---|---|---|---|---|---|---|---|"]
     for variant, mine in by_variant.items():
