@@ -130,13 +130,15 @@ def main() -> None:
         if drawn:
             drawn_histories = {name: histories[name] for name in drawn}
             per_value = {name: values_summed_per_image(v.reconstruction_loss, values_per_image[v.dataset]) for name, v in drawn.items()}
-            for figure, names, mark in (("loss_curves.png", [name for name in drawn if name not in anchored], curves.flat_after),
-                                        ("anchors_loss_curves.png", [name for name in drawn if name in anchored], None)):
+            # the anchors' losses differ in kind (cross-entropy; CIFAR-10's a mean x 784): each panel its own y axis
+            for figure, names, mark, share_y in (
+                    ("loss_curves.png", [name for name in drawn if name not in anchored], curves.flat_after, True),
+                    ("anchors_loss_curves.png", [name for name in drawn if name in anchored], None, False)):
                 if names:
                     plot_loss_curves({name: drawn_histories[name] for name in names},
                                      {name: f"{name} ({_variant_label(drawn[name])})" for name in names}, per_value,
                                      {name: drawn[name].dataset for name in names}, output / figure, mark=mark,
-                                     end_window=curves.loss_window)
+                                     end_window=curves.loss_window, share_y=share_y)
             loss_curve_table(drawn_histories, per_value).to_csv(output / "loss_curves.csv", index=False)
     if missing:
         print(f"plot: {len(missing)} runs missing, left out: dvc repro {' '.join(sorted(set(missing)))} makes them", flush=True)

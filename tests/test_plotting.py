@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from vae_study.report.plotting import latent_points_table, project_to_2d
 
@@ -58,3 +59,29 @@ def test_the_loss_axis_ends_above_the_smoothed_curves_not_at_the_first_batches_r
     top_axes = saved[0].axes[0]
     smoothed_max = history["loss"].rolling(200, center=True, min_periods=100).mean().max()
     assert smoothed_max < top_axes.get_ylim()[1] < 543 and top_axes.get_ylim()[0] < 130
+
+
+def test_the_drop_markers_sit_on_the_drawn_curve_and_unshared_panels_keep_their_own_axes(tmp_path, monkeypatch):
+    """The half-drop triangle and the 98% circle lie on the drawn (200-batch) line, not at the 20-batch level the
+    half-drop is found on, which early in a run is far above it; with share_y=False a flat loss near 500 beside a
+    falling one near 135 gets an axis of its own, so its plateau is not a flat line across a 400-wide axis."""
+    from vae_study.report import plotting
+
+    steps = np.arange(4000)
+    falling = pd.DataFrame({"step": steps, "loss": 135 + 400 * np.exp(-steps / 60)})
+    flat = pd.DataFrame({"step": steps, "loss": 498 + 30 * np.exp(-steps / 40)})
+    saved = []
+    monkeypatch.setattr(plotting, "_save", lambda figure, path: saved.append(figure))
+    plotting.plot_loss_curves({"a": [falling], "b": [flat]}, {"a": "a", "b": "b"}, {"a": 784, "b": 784},
+                              {"a": "mnist", "b": "cifar10"}, tmp_path / "curves.png", mark=None, end_window=500,
+                              share_y=False)
+    axes = saved[0].axes[0]
+    drawn = next(line for line in axes.lines if line.get_label() == "a, 1 seed")
+    markers = [line for line in axes.lines if line.get_marker() in ("^", "o")]
+    assert {line.get_marker() for line in markers} == {"^", "o"}
+    curve = dict(zip(drawn.get_xdata(), drawn.get_ydata()))
+    for marker in markers:
+        (batch,), (level,) = marker.get_xdata(), marker.get_ydata()
+        assert level == pytest.approx(curve[batch])
+    bottom, top = saved[0].axes[1].get_ylim()
+    assert 490 < bottom and top < 540

@@ -225,37 +225,41 @@ def loss_curve_table(histories: dict[str, list[pd.DataFrame]], values_per_image:
 
 
 def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str, str], values_per_image: dict[str, int],
-                     datasets: dict[str, str], path: Path, mark: int | None = 4000, end_window: int = 1000) -> None:
+                     datasets: dict[str, str], path: Path, mark: int | None = 4000, end_window: int = 1000,
+                     share_y: bool = True) -> None:
     """Per-batch training loss, one column per dataset: per image on top (the scale of the study's Figure 5), per
     pixel value below (the loss divided by the values it sums, 784 on MNIST and 3,072 on CIFAR-10, so the datasets
-    share one scale); each row shares its y axis across the datasets, and batch ``mark`` (unless None) is marked. Each
+    share one scale); each row shares its y axis across the datasets unless ``share_y`` is False (networks whose losses
+differ in kind), and batch ``mark`` (unless None) is marked. Each
     row's axis ends a little above its highest smoothed curve or marker, so the first batches' raw loss (an untrained network's,
     543 per image for a cross-entropy on MNIST) cannot squeeze the curves into a strip.
 
     Each variant is one line, the mean over its seeds of the loss smoothed as the loss-curve measures smooth it (a
     centred mean over FLAT_SMOOTHING batches), with the seeds' range as a band and the first seed's raw loss faintly
-    behind; a triangle marks the batch where it
-    has made half its drop (on a mean over HALF_SMOOTHING batches) and a circle 98% (``summary.batch_reaching``, mean
-    over seeds, the end level the mean of the last ``end_window`` batches). A variant trained on the per-pixel mean loss
-    (``values_per_image`` 1) has no
-    loss per image and appears in the lower row only. Colours follow the variants' order, the same in every panel.
+    behind; on that line a triangle marks the batch where it has made half its drop (found on a mean over
+    HALF_SMOOTHING batches) and a circle 98% (``summary.batch_reaching``, mean over seeds, the end level the mean of
+    the last ``end_window`` batches). Both sit on the drawn line, not at the level they were found on: early in a
+    run a 20-batch mean is far above a 200-batch one, and a marker there would float off its curve. A variant trained
+    on the per-pixel mean loss (``values_per_image`` 1) has no loss per image and appears in the lower row only.
+    Colours follow the variants' order, the same in every panel.
     """
     columns = list(dict.fromkeys(datasets[name] for name in histories))
-    figure, grid = plt.subplots(2, len(columns), figsize=(7.5 * len(columns), 10), squeeze=False, sharey="row",
+    figure, grid = plt.subplots(2, len(columns), figsize=(7.5 * len(columns), 10), squeeze=False,
+                                sharey="row" if share_y else False,
                                 layout="constrained")
     palette = [*plt.get_cmap("tab10").colors, "black"]
     colours = {name: palette[position % len(palette)] for position, name in enumerate(histories)}
-    tops = {0: [], 1: []}  # each row's highest smoothed curve or marker: the first batches' raw loss may go off the top
+    tops: dict[tuple[int, int], list[float]] = {}  # each y axis's highest smoothed curve: the raw loss may go off the top
     for name, runs in histories.items():
         column = columns.index(datasets[name])
         smooth = [history.set_index("step")["loss"].rolling(FLAT_SMOOTHING, center=True, min_periods=FLAT_SMOOTHING // 2)
                   .mean() for history in runs]
         table = pd.concat(smooth, axis=1)
-        reached = {}  # marker: (batch, the smoothing it was found on)
+        reached = {}  # marker: the batch, mean over seeds
         for share, marker, smoothing in ((HALF_SHARE, "^", HALF_SMOOTHING), (FLAT_SHARE, "o", FLAT_SMOOTHING)):
             batches = [batch_reaching(history["loss"], share, end_window, smoothing) for history in runs]
             if all(batch is not None for batch in batches):
-                reached[marker] = (int(round(float(np.mean(batches)))), smoothing)
+                reached[marker] = int(round(float(np.mean(batches))))
         seeds = f"{len(runs)} seed{'s' if len(runs) > 1 else ''}"
         rows = [(0, 1), (1, values_per_image[name])] if values_per_image[name] > 1 else [(1, 1)]
         for row, divisor in rows:
@@ -263,16 +267,14 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
             scaled, mean = table / divisor, table.mean(axis=1) / divisor
             axes.plot(runs[0]["step"], runs[0]["loss"] / divisor, color=colours[name], alpha=0.12, linewidth=0.5)
             axes.plot(scaled.index, mean, color=colours[name], linewidth=1.4, label=f"{labels[name]}, {seeds}")
-            tops[row].append(float(scaled.max(axis=1).max()))
+            tops.setdefault((row, column if not share_y else 0), []).append(float(scaled.max(axis=1).max()))
             if len(runs) > 1:
                 axes.fill_between(scaled.index, scaled.min(axis=1), scaled.max(axis=1), color=colours[name], alpha=0.2,
                                   linewidth=0)
-            for marker, (batch, smoothing) in reached.items():
-                level = pd.concat([history["loss"].rolling(smoothing, center=True, min_periods=1).mean() for history in runs],
-                                  axis=1).mean(axis=1).iloc[batch] / divisor
+            for marker, batch in reached.items():
+                level = mean.iloc[batch]
                 axes.plot([batch], [level], marker=marker, color=colours[name], markeredgecolor="black", markersize=7,
                           linestyle="none")
-                tops[row].append(float(level))
     for row, scale in enumerate(("loss per image (as the study's Figure 5)",
                                  "loss per pixel value (loss per image / values it sums)")):
         for column, dataset in enumerate(columns):
@@ -287,9 +289,9 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
                 axes.legend(handles=[line for line in axes.lines if not line.get_label().startswith("_")], fontsize=8,
                             title="variant (latent size, KL weight)", title_fontsize=8)
         grid[row, 0].set_ylabel(scale)
-        if tops[row]:
-            bottom, top = grid[row, 0].get_ylim()
-            grid[row, 0].set_ylim(bottom, min(top, bottom + 1.1 * (max(tops[row]) - bottom)))
+    for (row, column), heights in tops.items():
+        bottom, top = grid[row, column].get_ylim()
+        grid[row, column].set_ylim(bottom, min(top, bottom + 1.1 * (max(heights) - bottom)))
     figure.suptitle(f"Training loss by batch: each line the mean over seeds of the loss smoothed over {FLAT_SMOOTHING} "
                     "batches, the band the seeds' range, faint the first seed's raw loss;\n"
                     "▲ half the drop made, ● 98% of it (mean over seeds)")
