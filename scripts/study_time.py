@@ -4,8 +4,8 @@ Busy time is the union of every run's start-to-done span, so the gaps between se
 do not count; side by side runs count once. The summed `fit` seconds approximate one run at a time on
 both cores (`dvc repro`): a light model trains about as fast pinned to one core as on both (docs/performance.md).
 
-Usage: python scripts/study_time.py [docs/study-run.log] [--since 2026-12-06T23:00:00Z]   (--since: one study of the log,
-the runs started from that moment on; the log keeps every study run into it)
+Usage: python scripts/study_time.py [docs/study-run.log] [--since 2026-12-06T23:00:00Z] [--until ...]   (one study of
+the log: the runs between those moments; the log keeps every study run into it)
 """
 
 import argparse
@@ -48,10 +48,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("log", nargs="?", type=Path, default=Path("docs/study-run.log"))
     parser.add_argument("--since", help="count only the lines from this UTC moment on (ISO 8601, as the log writes it)")
+    parser.add_argument("--until", help="count only the lines before this UTC moment (ISO 8601)")
     args = parser.parse_args()
     lines = args.log.read_text().splitlines()
     if args.since:
         lines = [line for line in lines if line[:20] >= args.since]  # the log's moments sort as text
+    if args.until:
+        lines = [line for line in lines if line[:20] < args.until]
     runs, fits = spans(lines)
     for variant, seconds in sorted(fits.items()):
         print(f"{variant:26} {len(seconds)} runs, fit {sum(seconds) / 60:6.1f} min ({', '.join(f'{s:.0f}' for s in seconds)} s)")

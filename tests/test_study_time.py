@@ -35,3 +35,11 @@ def test_since_counts_one_study_of_a_log_that_holds_several(tmp_path):
                           "--since", "2026-12-01T06:00:00Z"], cwd=tmp_path)
     assert result.stdout.splitlines() == ["cifar10_deep               1 runs, fit   43.3 min (2600 s)",
                                           "1 runs: busy 0.75 h of wall time; summed fit 0.72 h"]
+
+
+def test_until_counts_the_study_before_a_later_one(tmp_path):
+    log = tmp_path / "study-run.log"
+    log.write_text(LOG)
+    result = run_command([sys.executable, str(PROJECT_ROOT / "scripts" / "study_time.py"), str(log),
+                          "--until", "2026-12-01T06:00:00Z"], cwd=tmp_path)
+    assert result.stdout.splitlines()[-1] == "2 runs: busy 0.03 h of wall time; summed fit 0.04 h"

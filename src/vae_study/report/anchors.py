@@ -42,9 +42,9 @@ DIFFERENCES = [
     ("runs", "one", "three seeds: mean, 95% interval, and where one more run would fall"),
     ("held-out split", "the last 10,000 training images in the original order",
      "10,000 drawn with the dataset's seed, each class in proportion: the pipeline's one way to hold out (CIFAR-10's "
-     "archive keeps no order across classes). MNIST's keeps the original indices: trained anchors (seeds 0, 1) decode "
-     "the published training split's images 0.19 and 0.26 (standard error 0.09) per image worse than their own "
-     "training images, about a quarter of the training loss's gap; the split's effect on the other two numbers is "
+     "archive keeps no order across classes). MNIST's keeps the original indices: of each trained anchor's (seeds 0, 1) "
+     "own training images, those in the published training split decode 0.19 and 0.26 (standard error 0.09) per "
+     "image worse than all of them, about a quarter of the training loss's gap; the split's effect on the other two numbers is "
      "not measured (bench/anchor_split.py)"),
     ("CIFAR-10", "the original images", "a JPEG quality-75 copy, training and test images alike: it bears on all three "
      "CIFAR-10 numbers, in a direction not measured"),
