@@ -23,17 +23,11 @@ def _committed_metrics() -> set[str]:
     return names
 
 
-# Recorded by embed since the core of issue 34 (tests/test_pipeline.py checks them); the committed study predates them
-# until its rerun lands, which empties this set (the test below fails once the committed study has them).
-AWAITING_THE_RERUN: set[str] = set()
-
-
 def test_every_committed_measure_is_declared_and_every_declaration_is_used():
     names = _committed_metrics()
     assert names and not [name for name in names if entry(name) is None]
     unused = [found.name for found in REGISTRY if not any(found.matches(name) for name in names)]
-    assert sorted(set(unused) - AWAITING_THE_RERUN) == [], f"declared but never recorded: {unused}"
-    assert not AWAITING_THE_RERUN & names, "the rerun has landed: empty AWAITING_THE_RERUN"
+    assert unused == [], f"declared but never recorded: {unused}"
 
 
 def test_a_claim_names_declared_measures_only():

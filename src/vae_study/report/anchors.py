@@ -64,14 +64,19 @@ def _number(value: float) -> str:
 def prediction_interval(stats: dict, seeds: int) -> tuple[float, float]:
     """Where one more run would fall, 95%: mean ± t(0.975, n-1) · sd · sqrt(1 + 1/n). The published number is one run,
     so it is compared with this, not with the interval of the mean; with three seeds it is wide (± 4.97 sd)."""
-    half = scipy.stats.t.ppf(0.975, seeds - 1) * stats["sd"] * (1 + 1 / seeds) ** 0.5
+    half = scipy.stats.t.ppf(0.975, seeds - 1) * _one_more_run_sd(stats, seeds)
     return stats["mean"] - half, stats["mean"] + half
+
+
+def _one_more_run_sd(stats: dict, seeds: int) -> float:
+    """The sd of one more run's distance from the mean of ``seeds`` runs: its own sd and the mean's together."""
+    return stats["sd"] * (1 + 1 / seeds) ** 0.5
 
 
 def against_one_more_run(published: float, stats: dict, seeds: int) -> tuple[float, float]:
     """The published run as one more run of the anchor: t = (published - mean) / (sd · sqrt(1 + 1/n)) on n - 1 degrees
     of freedom, and its two-sided p. It lies outside the prediction interval exactly when p < 0.05."""
-    t = (published - stats["mean"]) / (stats["sd"] * (1 + 1 / seeds) ** 0.5)
+    t = (published - stats["mean"]) / _one_more_run_sd(stats, seeds)
     return t, 2 * scipy.stats.t.sf(abs(t), seeds - 1)
 
 

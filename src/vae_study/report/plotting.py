@@ -230,9 +230,9 @@ def plot_loss_curves(histories: dict[str, list[pd.DataFrame]], labels: dict[str,
     """Per-batch training loss, one column per dataset: per image on top (the scale of the study's Figure 5), per
     pixel value below (the loss divided by the values it sums, 784 on MNIST and 3,072 on CIFAR-10, so the datasets
     share one scale); each row shares its y axis across the datasets unless ``share_y`` is False (networks whose losses
-differ in kind), and batch ``mark`` (unless None) is marked. Each
-    row's axis ends a little above its highest smoothed curve or marker, so the first batches' raw loss (an untrained network's,
-    543 per image for a cross-entropy on MNIST) cannot squeeze the curves into a strip.
+    differ in kind), and batch ``mark`` (unless None) is marked. Each y axis ends a little above its highest smoothed
+    curve, so the first batches' raw loss (an untrained network's, 543 per image for a cross-entropy on MNIST) cannot
+    squeeze the curves into a strip.
 
     Each variant is one line, the mean over its seeds of the loss smoothed as the loss-curve measures smooth it (a
     centred mean over FLAT_SMOOTHING batches), with the seeds' range as a band and the first seed's raw loss faintly
@@ -245,8 +245,7 @@ differ in kind), and batch ``mark`` (unless None) is marked. Each
     """
     columns = list(dict.fromkeys(datasets[name] for name in histories))
     figure, grid = plt.subplots(2, len(columns), figsize=(7.5 * len(columns), 10), squeeze=False,
-                                sharey="row" if share_y else False,
-                                layout="constrained")
+                                sharey="row" if share_y else False, layout="constrained")
     palette = [*plt.get_cmap("tab10").colors, "black"]
     colours = {name: palette[position % len(palette)] for position, name in enumerate(histories)}
     tops: dict[tuple[int, int], list[float]] = {}  # each y axis's highest smoothed curve: the raw loss may go off the top
