@@ -17,15 +17,23 @@ fi
 # The first run's settings for every dataset of params.yaml (capped data, each dataset's first two variants, one seed,
 # one epoch); without the local archives (a clone elsewhere), each missing dataset comes from TensorFlow Datasets (one
 # line says so).
-read -r -a overrides <<< "$(python -m vae_study.ingest.first_run)"
+settings="$(python -m vae_study.ingest.first_run)"  # an assignment, so that its failure stops the script
+read -r -a overrides <<< "$settings"
+restore_study() {
+  git restore -- "${results[@]}"
+  git clean -fdq -- "${results[@]}"  # outputs the committed study has no file for yet (a new kind of output)
+  # ...and data/ as dvc.lock says: without this the experiment's models and capped datasets stay in the workspace,
+  # and the next `dvc repro --allow-missing` would embed the study's runs from first-run's models. The study's models,
+  # never in this clone, stay missing; first-run's stay in the cache (`dvc exp apply` brings them back).
+  dvc checkout --allow-missing --quiet
+}
 # (TensorFlow's C++ start-up lines are filtered by the stages themselves: vae_study.core.backend.)
-dvc exp run --name "$name" --force "${overrides[@]}"
-git restore -- "${results[@]}"
-git clean -fdq -- "${results[@]}"  # outputs the committed study has no file for yet (a new kind of output)
-# ...and data/ as dvc.lock says: without this the experiment's models and capped datasets stay in the workspace,
-# and the next `dvc repro --allow-missing` would embed the study's runs from first-run's models. The study's models,
-# never in this clone, stay missing; first-run's stay in the cache (`dvc exp apply` brings them back).
-dvc checkout --allow-missing --quiet
+if ! dvc exp run --name "$name" --force "${overrides[@]}"; then
+  restore_study  # a failed experiment leaves its params in the workspace: put the committed study back all the same
+  echo "first_run: the experiment failed (its error is above); the workspace shows the committed study again" >&2
+  exit 1
+fi
+restore_study
 cat <<EOF2
 
 $name is saved as an experiment; the workspace shows the committed study again. Next:

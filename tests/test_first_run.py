@@ -2,11 +2,12 @@
 when it is there, TensorFlow Datasets when it is not."""
 
 import copy
+import shutil
 import subprocess
 import sys
 
 import yaml
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, run_command
 
 from vae_study.ingest.first_run import first_run_overrides, tfds_fallbacks
 
@@ -62,3 +63,23 @@ def test_the_script_prints_the_overrides_and_says_why(tmp_path):
     assert printed[1::2] == first_run_overrides(PARAMS, tmp_path)
     local = [dataset for dataset in PARAMS["datasets"].values() if dataset["source"] != "tfds"]
     assert result.stderr.count("comes from TensorFlow Datasets instead") == len(local)
+
+
+def test_a_failed_first_run_puts_the_committed_study_back(make_project):
+    """When the experiment fails (here the check stage refuses a committed k of 0; without network, a TFDS download),
+    the script says so, exits non-zero and leaves params.yaml and dvc.lock as committed, not the experiment's."""
+    project = make_project(lambda params: params["evaluate"].update(knn_neighbors=0))
+    (project / "scripts").mkdir()
+    shutil.copy2(PROJECT_ROOT / "scripts" / "first_run.sh", project / "scripts" / "first_run.sh")
+    (project / "dvc.lock").write_text("schema: '2.0'\nstages: {}\n")  # the committed study: no stage run yet
+    for page in ("plots/README.md", "docs/tables/README.md", "docs/results.md", "docs/claims.md", "docs/pipeline.md"):
+        (project / page).parent.mkdir(parents=True, exist_ok=True)
+        (project / page).write_text("committed\n")  # what the script restores, as a clone has them
+    run_command(["git", "add", "-A"], cwd=project)
+    run_command(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "study"], cwd=project)
+    committed = (project / "params.yaml").read_text()
+    result = run_command(["bash", "scripts/first_run.sh"], cwd=project, check=False)
+    assert result.returncode != 0 and "evaluate.knn_neighbors" in result.stdout + result.stderr
+    assert "the experiment failed (its error is above); the workspace shows the committed study again" in result.stderr
+    assert (project / "params.yaml").read_text() == committed
+    assert run_command(["git", "status", "--porcelain", "--", "params.yaml", "dvc.lock"], cwd=project).stdout == ""
